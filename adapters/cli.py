@@ -1,0 +1,144 @@
+"""The `mlprep` command: run, console, content check, db upgrade, db backup."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from bot import __version__
+from bot.app import open_service
+from bot.bank import ContentInvalid, builtin_content_dir
+from bot.bank.loader import load_directories
+from bot.config import Settings, describe_error
+from bot.store import Database, StoreError
+
+EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
+log = logging.getLogger("mlprep")
+
+
+class _Fail(Exception):
+    def __init__(self, message: str, code: int = EXIT_CONFIG) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _settings() -> Settings:
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        raise _Fail(describe_error(exc)) from None
+    logging.basicConfig(
+        level=settings.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    return settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="mlprep", description="ML interview practice bot.")
+    p.add_argument("--version", action="version", version=f"mlprep {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="start every platform whose tokens are set (the console if none)")
+    sub.add_parser("console", help="practise in this terminal")
+    content = sub.add_parser("content", help="question bank tools")
+    content_sub = content.add_subparsers(dest="content_command", required=True)
+    check = content_sub.add_parser("check", help="validate question files")
+    check.add_argument(
+        "dirs", nargs="*", type=Path, help="directories (default: the built-in bank)"
+    )
+    db = sub.add_parser("db", help="database tools")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="apply pending migrations")
+    backup = db_sub.add_parser("backup", help="copy the live database to PATH")
+    backup.add_argument("path", type=Path)
+    return p
+
+
+def _content_check(dirs: list[Path]) -> int:
+    files, errors = load_directories(dirs)
+    for e in errors:
+        print(e)
+    count = sum(len(f.questions) for f in files)
+    if errors:
+        print(f"{len(errors)} problem(s) found in {len(files)} file(s).")
+        return EXIT_FAILED
+    topics = sorted({f.topic for f in files})
+    print(f"OK: {count} questions in {len(files)} files, topics: {', '.join(topics)}.")
+    return EXIT_OK
+
+
+async def _console(settings: Settings) -> None:
+    from adapters.console import run_console
+
+    async with open_service(settings) as service:
+        await run_console(service)
+
+
+async def _run(settings: Settings) -> None:
+    wanted = {
+        "Discord": settings.discord_token is not None,
+        "Slack": settings.slack_bot_token is not None,
+    }
+    for name, token_set in wanted.items():
+        if token_set:
+            log.warning(
+                "%s credentials are set, but this version has no %s adapter yet.", name, name
+            )
+    print(
+        "No DISCORD_TOKEN or SLACK_BOT_TOKEN set: starting the local console on "
+        f"{settings.database_path}.",
+        file=sys.stderr,
+        flush=True,
+    )
+    await _console(settings)
+
+
+async def _db(settings: Settings, args: argparse.Namespace) -> None:
+    db = await Database.open(settings.database_path)
+    try:
+        if args.db_command == "backup":
+            dest = await db.backup(args.path)
+            print(f"Backed up {settings.database_path} to {dest}.")
+        else:
+            print(f"{settings.database_path} is up to date.")
+    finally:
+        await db.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    for stream in (sys.stdin, sys.stdout):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+    try:
+        if args.command == "content":
+            return _content_check(args.dirs or [builtin_content_dir()])
+        settings = _settings()
+        if args.command == "run":
+            asyncio.run(_run(settings))
+        elif args.command == "console":
+            asyncio.run(_console(settings))
+        else:
+            asyncio.run(_db(settings, args))
+    except _Fail as exc:
+        print(exc, file=sys.stderr)
+        return exc.code
+    except ContentInvalid as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_CONFIG
+    except StoreError as exc:
+        print(f"Database error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        return EXIT_OK
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

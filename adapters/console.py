@@ -1,0 +1,155 @@
+"""The terminal adapter: the same commands as Slack, with numbered buttons.
+
+Works interactively and with piped standard input (no prompt noise, clean exit at
+end of input), so scripts and tests can drive it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import textwrap
+import threading
+from collections.abc import Sequence
+from typing import TextIO
+
+from bot.domain import Who
+from bot.replies import Button, Reply, TextPrompt
+from bot.service import PracticeService
+
+# With a written answer pending, these bare words are still commands (anything else is the answer).
+_COMMAND_WORDS = {
+    "help",
+    "skip",
+    "stop",
+    "stats",
+    "streak",
+    "topics",
+    "leaderboard",
+    "quit",
+    "exit",
+}
+_RULE = "-" * 60
+
+
+def console_identity() -> Who:
+    name = os.environ.get("USER") or os.environ.get("USERNAME") or "you"
+    return Who("console", "local", name, display_name=name, channel_id="console", is_admin=True)
+
+
+def render(reply: Reply, width: int = 78) -> str:
+    out: list[str] = []
+    if reply.title:
+        out.append(f"== {reply.title} ==")
+    for para in reply.body.split("\n"):
+        out.append(textwrap.fill(para, width) if len(para) > width else para)
+    for f in reply.fields:
+        out.append(f"{f.name}:")
+        for line in f.value.split("\n"):
+            out.append(textwrap.fill(line, width, initial_indent="  ", subsequent_indent="    "))
+    for i, b in enumerate(reply.buttons, start=1):
+        out.append(textwrap.fill(f"{i}) {b.label}", width, subsequent_indent="   "))
+    if reply.text_prompt is not None:
+        out.append("(Type your answer on one line. 'skip' moves on, 'help' lists commands.)")
+    elif reply.buttons:
+        out.append(f"(Type a number 1-{len(reply.buttons)}.)")
+    if reply.footer:
+        out.append(textwrap.fill(reply.footer, width))
+    return "\n".join(out)
+
+
+class ConsoleSession:
+    def __init__(self, service: PracticeService, who: Who, out: TextIO) -> None:
+        self.service = service
+        self.who = who
+        self.out = out
+        self.buttons: Sequence[Button] = ()
+        self.prompt: TextPrompt | None = None
+        self._lock = asyncio.Lock()
+
+    def show(self, replies: Sequence[Reply]) -> None:
+        for reply in replies:
+            self.out.write(render(reply) + "\n\n")
+        self.out.flush()
+        interactive = [r for r in replies if r.buttons or r.text_prompt]
+        if interactive:
+            self.buttons = interactive[-1].buttons
+            self.prompt = interactive[-1].text_prompt
+
+    async def handle_line(self, line: str) -> bool:
+        """Handle one input line; False means the user asked to quit."""
+        stripped = line.strip()
+        word = stripped.lower()
+        if word in {"quit", "exit"}:
+            return False
+        async with self._lock:
+            replies = await self._dispatch(line, stripped, word)
+        if replies:
+            self.show(replies)
+        return True
+
+    async def _dispatch(self, line: str, stripped: str, word: str) -> list[Reply]:
+        if self.prompt is not None and word not in _COMMAND_WORDS and not stripped.startswith("/"):
+            prompt = self.prompt
+            if stripped.isdigit() and self.buttons and 1 <= int(stripped) <= len(self.buttons):
+                return await self._press(self.buttons[int(stripped) - 1])
+            return await self.service.handle_action(self.who, prompt.action_id, line.rstrip("\r\n"))
+        if self.buttons:
+            if stripped.isdigit() and 1 <= int(stripped) <= len(self.buttons):
+                return await self._press(self.buttons[int(stripped) - 1])
+            for b in self.buttons:
+                if word and word == b.label.lower():
+                    return await self._press(b)
+        if not stripped:
+            return []
+        return await self.service.handle_text(self.who, stripped.lstrip("/"))
+
+    async def _press(self, button: Button) -> list[Reply]:
+        self.prompt = None
+        return await self.service.handle_action(self.who, button.action_id)
+
+
+def _start_reader(loop: asyncio.AbstractEventLoop, stream: TextIO) -> asyncio.Queue[str | None]:
+    """Read lines on a daemon thread so Ctrl-C and shutdown never wait on a blocked read."""
+    queue: asyncio.Queue[str | None] = asyncio.Queue()
+
+    def pump() -> None:
+        try:
+            for line in stream:
+                loop.call_soon_threadsafe(queue.put_nowait, line)
+        except (OSError, ValueError, UnicodeDecodeError):
+            pass
+        finally:
+            loop.call_soon_threadsafe(queue.put_nowait, None)
+
+    threading.Thread(target=pump, name="console-stdin", daemon=True).start()
+    return queue
+
+
+async def run_console(
+    service: PracticeService,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    who: Who | None = None,
+) -> None:
+    stdin = stdin or sys.stdin
+    stdout = stdout or sys.stdout
+    interactive = stdin.isatty()
+    session = ConsoleSession(service, who or console_identity(), stdout)
+    if interactive:
+        stdout.write(
+            "mlprep console. Type 'help' for commands, 'quiz' to start, 'quit' to leave.\n\n"
+        )
+    queue = _start_reader(asyncio.get_running_loop(), stdin)
+    while True:
+        if interactive:
+            stdout.write("> ")
+            stdout.flush()
+        line = await queue.get()
+        if line is None:
+            break
+        if not await session.handle_line(line):
+            break
+    if interactive:
+        stdout.write("Bye. Your progress is saved.\n")

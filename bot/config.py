@@ -1,0 +1,85 @@
+"""Settings from the environment (and an optional .env file), validated at start-up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.timeutil import BadTimezone, zone
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="MLPREP_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    database_path: Path = Field(default=Path("data/mlprep.db"))
+    timezone: str = "UTC"
+    extra_content_dir: Path | None = None
+    log_level: str = "INFO"
+    discord_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("DISCORD_TOKEN")
+    )
+    slack_bot_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN")
+    )
+    slack_app_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_APP_TOKEN")
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_SIGNING_SECRET")
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _valid_zone(cls, value: str) -> str:
+        try:
+            zone(value)
+        except BadTimezone as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _valid_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError(f"'{value}' is not a log level; use DEBUG, INFO, WARNING or ERROR")
+        return level
+
+    @field_validator("extra_content_dir")
+    @classmethod
+    def _existing_dir(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_dir():
+            raise ValueError(f"'{value}' is not a directory")
+        return value
+
+    @field_validator("discord_token", "slack_bot_token", "slack_app_token", "slack_signing_secret")
+    @classmethod
+    def _blank_is_unset(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().strip():
+            return None
+        return value
+
+    def content_dirs(self, builtin: Path) -> list[Path]:
+        return [builtin] + ([self.extra_content_dir] if self.extra_content_dir else [])
+
+
+ENV_NAMES = {
+    "discord_token": "DISCORD_TOKEN",
+    "slack_bot_token": "SLACK_BOT_TOKEN",
+    "slack_app_token": "SLACK_APP_TOKEN",
+    "slack_signing_secret": "SLACK_SIGNING_SECRET",
+}
+
+
+def describe_error(exc: ValidationError) -> str:
+    """One line per bad setting, naming the environment variable (never echoing secrets)."""
+    lines = []
+    for e in exc.errors():
+        field = str(e["loc"][0]) if e["loc"] else "?"
+        env = ENV_NAMES.get(field, f"MLPREP_{field.upper()}")
+        lines.append(f"Configuration error: {env}: {e['msg'].removeprefix('Value error, ')}")
+    return "\n".join(lines)

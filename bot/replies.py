@@ -1,0 +1,55 @@
+"""Platform-neutral replies: adapters render these as embeds, Block Kit or terminal text.
+
+Text is plain (no markdown) so each adapter can escape and style it for its platform.
+Action ids are short, stable strings so buttons keep working after a restart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Style = Literal["primary", "secondary", "success", "danger"]
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    action_id: str
+    style: Style = "secondary"
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    value: str
+    inline: bool = False
+
+
+@dataclass(frozen=True)
+class TextPrompt:
+    """Ask for a written answer: a modal on Discord and Slack, the next line in the console."""
+
+    action_id: str
+    label: str
+    placeholder: str = ""
+    max_length: int = 4000
+
+
+@dataclass(frozen=True)
+class Reply:
+    body: str
+    title: str | None = None
+    fields: tuple[Field, ...] = ()
+    buttons: tuple[Button, ...] = ()
+    text_prompt: TextPrompt | None = None
+    footer: str | None = None
+    ephemeral: bool = True
+    tone: Literal["info", "success", "error", "question"] = "info"
+    image_url: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def error(message: str, hint: str | None = None) -> Reply:
+    """A friendly error: what was wrong, and what to type instead."""
+    return Reply(body=message if hint is None else f"{message}\n{hint}", tone="error")

@@ -1,0 +1,480 @@
+"""PracticeService: every user-visible action, as one async method returning replies."""
+
+from __future__ import annotations
+
+import logging
+import random
+import re
+import sqlite3
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from bot import commands as cmd
+from bot import views
+from bot.bank import ChoiceQuestion, Difficulty, OpenQuestion, QuestionBank, QuestionModel
+from bot.clock import Clock
+from bot.domain import MAX_ANSWER_CHARS, WRITTEN_CORRECT_AT, Who, points_for
+from bot.keypoints import assess
+from bot.leaderboard import Period, period_key
+from bot.replies import Reply, error
+from bot.sr import describe_interval
+from bot.store import Database, reads
+from bot.store import practice as store
+from bot.store.practice import Session, UserRef
+from bot.streaks import as_of
+from bot.timeutil import local_date, zone
+
+log = logging.getLogger(__name__)
+
+# fsrs ratings given automatically to multiple-choice answers.
+AUTO_RATING = {True: 3, False: 1}
+
+
+@dataclass(frozen=True)
+class _Stale:
+    message: str
+
+
+STALE = _Stale("That question is no longer open. Type 'quiz' to start a new round.")
+NOT_YOURS = _Stale("That quiz belongs to someone else. Type 'quiz' to start your own.")
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    """Keep what the person wrote; only lone surrogates (not storable as UTF-8) become U+FFFD."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _LONE_SURROGATE.sub("\ufffd", text)
+    return text
+
+
+class PracticeService:
+    def __init__(
+        self,
+        db: Database,
+        bank: QuestionBank,
+        clock: Clock,
+        *,
+        default_timezone: str = "UTC",
+        rng: random.Random | None = None,
+        command_prefix: str = "",
+    ) -> None:
+        zone(default_timezone)  # fail early on a bad zone
+        self.db = db
+        self.bank = bank
+        self.clock = clock
+        self.default_timezone = default_timezone
+        self.rng = rng or random.Random()
+        self.command_prefix = command_prefix
+
+    # --- entry points used by adapters ---------------------------------------
+
+    async def handle_text(self, who: Who, text: str) -> list[Reply]:
+        parsed = cmd.parse(text)
+        match parsed:
+            case cmd.UsageError(unknown_command=True):
+                return [error(parsed.message, "Here is what you can type:"), self.help()]
+            case cmd.UsageError():
+                hint = f"Usage: {self.command_prefix}{parsed.usage}" if parsed.usage else None
+                return [error(parsed.message, hint)]
+            case cmd.Help(topic=topic):
+                return [self.help(topic)]
+            case cmd.Quiz(topic=topic, difficulty=difficulty, count=count):
+                return await self.start_quiz(who, topic, difficulty, count)
+            case cmd.Answer(text=answer):
+                return await self._on_active(
+                    who, lambda s: self.answer_written(who, s.id, s.position, answer)
+                )
+            case cmd.Rate(rating=rating):
+                return await self._on_active(
+                    who, lambda s: self.rate(who, s.id, s.position, rating)
+                )
+            case cmd.Skip():
+                return await self._on_active(who, lambda s: self.skip(who, s.id, s.position))
+            case cmd.Stop():
+                return await self.stop(who)
+            case cmd.Leaderboard(period=period):
+                return [await self.leaderboard(who, period)]
+            case cmd.StreakCmd():
+                return [await self.streak(who)]
+            case cmd.Stats():
+                return [await self.stats(who)]
+            case cmd.Topics():
+                return [views.topics(self.bank)]
+        return [self.help()]  # pragma: no cover - every command is matched above
+
+    async def handle_action(self, who: Who, action_id: str, text: str | None = None) -> list[Reply]:
+        """A button press or a submitted text field, by its action id."""
+        kind, *parts = action_id.split(":")
+        try:
+            numbers = [int(p) for p in parts]
+        except ValueError:
+            numbers = []
+        if kind == "qa" and len(numbers) == 3:
+            return await self.answer_choice(who, *numbers)
+        if kind == "qw" and len(numbers) == 2:
+            return await self.answer_written(who, *numbers, text or "")
+        if kind == "qr" and len(numbers) == 3:
+            return await self.rate(who, *numbers)
+        if kind == "qs" and len(numbers) == 2:
+            return await self.skip(who, *numbers)
+        log.info("unknown action id %r", action_id[:80])
+        return [
+            error(
+                "That button is from an older version of the bot.",
+                "Type 'help' to see the commands.",
+            )
+        ]
+
+    async def _on_active(
+        self, who: Who, then: Callable[[Session], Awaitable[list[Reply]]]
+    ) -> list[Reply]:
+        ref = await self._find(who)
+        session = await self.db.run(lambda c: store.active_session(c, ref.user_pk)) if ref else None
+        if session is None:
+            return [error("You have no quiz in progress.", "Start one with: quiz [topic]")]
+        return await then(session)
+
+    # --- quiz -----------------------------------------------------------------
+
+    def resolve_topic(self, name: str) -> str | Reply:
+        topics = self.bank.topic_ids()
+        if name in topics:
+            return name
+        starts = [t for t in topics if t.startswith(name)]
+        if len(starts) == 1:
+            return starts[0]
+        guess = process.extractOne(name, topics, scorer=fuzz.ratio, score_cutoff=60)
+        hint = f"Did you mean '{guess[0]}'? " if guess else ""
+        return error(
+            f"There is no topic '{name}'. {hint}Topics: {', '.join(topics)}.",
+            f"Try: {self.command_prefix}quiz {guess[0] if guess else topics[0]}",
+        )
+
+    async def start_quiz(
+        self, who: Who, topic: str | None, difficulty: Difficulty | None, count: int
+    ) -> list[Reply]:
+        if topic is not None:
+            resolved = self.resolve_topic(topic)
+            if isinstance(resolved, Reply):
+                return [resolved]
+            topic = resolved
+        pool = self.bank.select(topic, difficulty)
+        if not pool:
+            have = sorted({q.difficulty.value for q in self.bank.select(topic)})
+            where = f"in {topic}" if topic else "in the bank"
+            return [
+                error(
+                    f"No {difficulty.value if difficulty else ''} questions {where}.".replace(
+                        "  ", " "
+                    ),
+                    f"Difficulties available {where}: {', '.join(have) or 'none'}.",
+                )
+            ]
+        now = self.clock.now()
+
+        def unit(conn: sqlite3.Connection) -> tuple[Session, Session | None]:
+            ref = self._ensure(conn, who)
+            seen = store.seen_question_ids(conn, ref.user_pk)
+            fresh = [q.id for q in pool if q.id not in seen]
+            old = [q.id for q in pool if q.id in seen]
+            self.rng.shuffle(fresh)
+            self.rng.shuffle(old)
+            chosen = (fresh + old)[:count]  # unseen questions first
+            previous = store.close_active(conn, ref.user_pk, now, "abandoned")
+            sid = store.create_session(
+                conn, ref.user_pk, chosen, topic, difficulty.value if difficulty else None, now
+            )
+            store.mark_seen(conn, ref.user_pk, chosen[0], now)
+            session = store.get_session(conn, sid)
+            assert session is not None
+            return session, previous
+
+        session, previous = await self.db.transaction(unit)
+        replies: list[Reply] = []
+        notes = []
+        if previous is not None:
+            notes.append("Your previous quiz was closed.")
+        if len(pool) < count:
+            notes.append(f"Only {len(pool)} questions match, so this quiz has {len(pool)}.")
+        if notes:
+            replies.append(Reply(" ".join(notes)))
+        replies.append(self._question_reply(session))
+        return replies
+
+    def _question_reply(self, session: Session) -> Reply:
+        qid = session.current_question_id
+        q = self.bank.get(qid) if qid else None
+        if q is None:
+            return Reply(
+                "This question was removed from the bank. Type 'skip' to move on.", tone="error"
+            )
+        return views.question(self.bank, q, session, session.position)
+
+    def _next(self, session: Session, conn: sqlite3.Connection) -> None:
+        qid = session.current_question_id
+        if qid:
+            store.mark_seen(conn, session.user_pk, qid, self.clock.now())
+
+    def _after(self, session: Session) -> Reply:
+        if session.status == "active":
+            return self._question_reply(session)
+        return views.quiz_summary(self.bank, session)
+
+    def _open_slot(
+        self, conn: sqlite3.Connection, who: Who, session_id: int, slot: int, awaiting: str
+    ) -> tuple[UserRef, Session, QuestionModel] | _Stale:
+        ref = self._ensure(conn, who)
+        session = store.get_session(conn, session_id)
+        if session is None:
+            return STALE
+        if session.user_pk != ref.user_pk:
+            return NOT_YOURS
+        if session.status != "active" or session.position != slot or session.awaiting != awaiting:
+            return STALE
+        q = self.bank.get(session.question_ids[slot])
+        if q is None:
+            return _Stale("This question was removed from the bank. Type 'skip' to move on.")
+        return ref, session, q
+
+    async def answer_choice(self, who: Who, session_id: int, slot: int, choice: int) -> list[Reply]:
+        now = self.clock.now()
+
+        def unit(conn: sqlite3.Connection):
+            opened = self._open_slot(conn, who, session_id, slot, "answer")
+            if isinstance(opened, _Stale):
+                return opened
+            ref, session, q = opened
+            if not isinstance(q, ChoiceQuestion) or not 0 <= choice < len(q.options):
+                return _Stale("That is not one of this question's options.")
+            right = choice == q.correct_index
+            recorded = store.record_attempt(
+                conn,
+                ref,
+                question_id=q.id,
+                topic=q.topic or "",
+                source="quiz",
+                scope=store.PRACTICE_SCOPE,
+                correct=right,
+                points_if_first=points_for(q.difficulty) if right else 0,
+                now=now,
+                day=local_date(now, ref.timezone),
+                choice=choice,
+                session_id=session.id,
+                slot=slot,
+            )
+            store.review_card(conn, ref.user_pk, q.id, AUTO_RATING[right], now)
+            session = store.update_session(
+                conn,
+                session,
+                now,
+                position=slot + 1,
+                answered=1,
+                correct=int(right),
+                points=recorded.points,
+            )
+            self._next(session, conn)
+            return q, recorded, session
+
+        result = await self._transaction(unit)
+        if isinstance(result, _Stale):
+            return [error(result.message)]
+        q, recorded, session = result
+        return [views.choice_feedback(q, choice, recorded), self._after(session)]
+
+    async def answer_written(self, who: Who, session_id: int, slot: int, text: str) -> list[Reply]:
+        if not text or not text.strip():
+            return [
+                error(
+                    "Your answer is empty.",
+                    "Type your answer (one line), or 'skip' to move on.",
+                )
+            ]
+        if len(text) > MAX_ANSWER_CHARS:
+            return [
+                error(
+                    f"Your answer is {len(text):,} characters; the limit is {MAX_ANSWER_CHARS:,}.",
+                    "Shorten it and send it again; tight answers land better in interviews.",
+                )
+            ]
+        text = clean_text(text)
+        now = self.clock.now()
+        # Key-point matching is the CPU-heavy part: do it before taking the database turn.
+        peek = self.bank.get(await self._slot_question_id(session_id, slot) or "")
+        coverage = (
+            assess(text, peek.key_points, peek.misconceptions)
+            if isinstance(peek, OpenQuestion)
+            else None
+        )
+
+        def unit(conn: sqlite3.Connection):
+            opened = self._open_slot(conn, who, session_id, slot, "answer")
+            if isinstance(opened, _Stale):
+                return opened
+            ref, session, q = opened
+            if not isinstance(q, OpenQuestion) or coverage is None or q.id != peek.id:
+                return _Stale("This question takes a choice, not a written answer.")
+            right = coverage.fraction >= WRITTEN_CORRECT_AT
+            recorded = store.record_attempt(
+                conn,
+                ref,
+                question_id=q.id,
+                topic=q.topic or "",
+                source="quiz",
+                scope=store.PRACTICE_SCOPE,
+                correct=right,
+                points_if_first=points_for(q.difficulty, coverage.fraction),
+                now=now,
+                day=local_date(now, ref.timezone),
+                text=text,
+                coverage=coverage.fraction,
+                session_id=session.id,
+                slot=slot,
+            )
+            session = store.update_session(
+                conn,
+                session,
+                now,
+                position=slot,
+                awaiting="rating",
+                answered=1,
+                correct=int(right),
+                points=recorded.points,
+            )
+            return q, recorded, session
+
+        result = await self._transaction(unit)
+        if isinstance(result, _Stale):
+            return [error(result.message)]
+        q, recorded, session = result
+        assert coverage is not None
+        return [views.written_feedback(q, coverage, recorded, session, slot)]
+
+    async def _slot_question_id(self, session_id: int, slot: int) -> str | None:
+        session = await self.db.run(lambda c: store.get_session(c, session_id))
+        if session is None or not 0 <= slot < session.total:
+            return None
+        return session.question_ids[slot]
+
+    async def rate(self, who: Who, session_id: int, slot: int, rating: int) -> list[Reply]:
+        if rating not in (1, 2, 3, 4):
+            return [error("Ratings are Again, Hard, Good or Easy.")]
+        now = self.clock.now()
+
+        def unit(conn: sqlite3.Connection):
+            opened = self._open_slot(conn, who, session_id, slot, "rating")
+            if isinstance(opened, _Stale):
+                return opened
+            ref, session, q = opened
+            due = store.review_card(conn, ref.user_pk, q.id, rating, now)
+            conn.execute(
+                "UPDATE attempts SET self_rating = ? WHERE session_id = ? AND slot = ?",
+                (rating, session.id, slot),
+            )
+            session = store.update_session(conn, session, now, position=slot + 1)
+            self._next(session, conn)
+            return due, session
+
+        result = await self._transaction(unit)
+        if isinstance(result, _Stale):
+            return [error(result.message)]
+        due, session = result
+        return [views.rated(rating, describe_interval(now, due)), self._after(session)]
+
+    async def skip(self, who: Who, session_id: int, slot: int) -> list[Reply]:
+        now = self.clock.now()
+
+        def unit(conn: sqlite3.Connection):
+            opened = self._open_slot(conn, who, session_id, slot, "answer")
+            if isinstance(opened, _Stale):
+                # Skipping the rating step is allowed too: move on without a review.
+                opened = self._open_slot(conn, who, session_id, slot, "rating")
+                if isinstance(opened, _Stale):
+                    return opened
+            _ref, session, _q = opened
+            session = store.update_session(conn, session, now, position=slot + 1)
+            self._next(session, conn)
+            return session
+
+        result = await self._transaction(unit)
+        if isinstance(result, _Stale):
+            return [error(result.message)]
+        return [Reply("Skipped."), self._after(result)]
+
+    async def stop(self, who: Who) -> list[Reply]:
+        ref = await self._find(who)
+        now = self.clock.now()
+        closed = (
+            await self.db.transaction(lambda c: store.close_active(c, ref.user_pk, now, "finished"))
+            if ref
+            else None
+        )
+        if closed is None:
+            return [error("You have no quiz in progress.", "Start one with: quiz [topic]")]
+        return [views.quiz_summary(self.bank, closed, stopped=True)]
+
+    # --- progress -------------------------------------------------------------
+
+    async def leaderboard(self, who: Who, period: Period = Period.WEEK) -> Reply:
+        ref = await self._find(who)
+        team = await self.db.fetchone(
+            "SELECT id, timezone FROM teams WHERE platform = ? AND external_id = ?",
+            (who.platform, who.team_id),
+        )
+        tz = team[1] if team else self.default_timezone
+        today = local_date(self.clock.now(), tz)
+        key = period_key(period, today)
+        span = {
+            Period.WEEK: f"Week starting Monday {key} ({tz})",
+            Period.MONTH: f"{today:%B %Y} ({tz})",
+            Period.ALL: "All time",
+        }[period]
+        if team is None:
+            return views.leaderboard(period, span, [], None, None)
+        standings = await reads.top(self.db, team[0], period, key)
+        me = await reads.standing_of(self.db, team[0], ref.user_pk, period, key) if ref else None
+        return views.leaderboard(period, span, standings, me, ref.user_pk if ref else None)
+
+    async def streak(self, who: Who) -> Reply:
+        ref = await self._find(who)
+        if ref is None:
+            return views.streak(store.StreakState())
+        state = await self.db.run(lambda c: store.load_streak(c, ref.user_pk))
+        return views.streak(as_of(state, local_date(self.clock.now(), ref.timezone)))
+
+    async def stats(self, who: Who) -> Reply:
+        ref = await self._find(who)
+        if ref is None:
+            return views.stats(self.bank, [], 0)
+        rows = await reads.topic_stats(self.db, ref.user_pk)
+        total = await self.db.fetchone(
+            "SELECT points FROM points_totals WHERE team_id = ? AND period = 'all'"
+            " AND period_start = '' AND user_id = ?",
+            (ref.team_pk, ref.user_pk),
+        )
+        return views.stats(self.bank, rows, total[0] if total else 0)
+
+    def help(self, command: str | None = None) -> Reply:
+        return views.help_text(command, self.command_prefix)
+
+    # --- helpers --------------------------------------------------------------
+
+    def _ensure(self, conn: sqlite3.Connection, who: Who) -> UserRef:
+        return store.ensure_user(conn, who, self.clock.now(), self.default_timezone)
+
+    async def _find(self, who: Who) -> UserRef | None:
+        return await self.db.run(lambda c: store.find_user(c, who))
+
+    async def _transaction(self, unit):
+        """A write whose uniqueness constraint fired lost a race with an identical write
+        (a double click): report it as already answered, never as a crash."""
+        try:
+            return await self.db.transaction(unit)
+        except sqlite3.IntegrityError as exc:
+            log.info("duplicate write refused by the schema: %s", exc)
+            return _Stale("That answer was already recorded.")

@@ -1,0 +1,245 @@
+"""Builders that turn core results into Reply objects (no I/O, no platform code)."""
+
+from __future__ import annotations
+
+from bot.bank import ChoiceQuestion, OpenQuestion, QuestionBank, QuestionModel
+from bot.bank.schema import Kind
+from bot.commands import USAGE
+from bot.domain import MAX_ANSWER_CHARS, MAX_QUIZ, MIN_QUIZ, POINTS
+from bot.keypoints import Coverage
+from bot.leaderboard import Period, Standing
+from bot.replies import Button, Field, Reply, TextPrompt
+from bot.sr import RATING_NAMES
+from bot.store.practice import Recorded, Session
+from bot.store.reads import TopicStats
+from bot.streaks import StreakState
+
+LETTERS = "ABCD"
+
+
+def action(kind: str, *parts: object) -> str:
+    return ":".join([kind, *(str(p) for p in parts)])
+
+
+def _kind_label(q: QuestionModel) -> str:
+    return q.kind.value.replace("_", " ")
+
+
+def question(bank: QuestionBank, q: QuestionModel, session: Session, slot: int) -> Reply:
+    topic = bank.title(q.topic or "")
+    title = f"Question {slot + 1} of {session.total} · {topic} · {q.difficulty.value}"
+    skip = Button("Skip", action("qs", session.id, slot))
+    if isinstance(q, ChoiceQuestion):
+        buttons = tuple(
+            Button(opt.text, action("qa", session.id, slot, i), "primary")
+            for i, opt in enumerate(q.options)
+        )
+        return Reply(q.prompt, title=title, buttons=(*buttons, skip), tone="question")
+    prompt = TextPrompt(
+        action("qw", session.id, slot),
+        label="Your answer",
+        placeholder="Answer as you would in the interview",
+        max_length=MAX_ANSWER_CHARS,
+    )
+    hint = (
+        "Answer with the STAR shape: situation, task, action, result."
+        if q.kind is Kind.BEHAVIORAL
+        else "Write your answer as you would say it in the interview."
+    )
+    return Reply(
+        q.prompt,
+        title=title,
+        buttons=(skip,),
+        text_prompt=prompt,
+        footer=f"{_kind_label(q).capitalize()} question. {hint}",
+        tone="question",
+    )
+
+
+def _streak_line(recorded: Recorded) -> str | None:
+    change = recorded.streak
+    if not change.extended:
+        return None
+    s = change.state
+    day = "day" if s.current == 1 else "days"
+    if change.froze:
+        line = f"A streak freeze covered the day you missed: streak {s.current} {day}."
+    elif change.broke:
+        line = "Your streak had lapsed, so it starts again today: 1 day."
+    else:
+        line = f"Streak: {s.current} {day}."
+    if change.earned_freeze:
+        line += f" You earned a streak freeze ({s.freezes} held)."
+    return line
+
+
+def _points_line(recorded: Recorded) -> str:
+    if recorded.first_time:
+        return f"+{recorded.points} points."
+    return "No points this time: you already scored this question before."
+
+
+def choice_feedback(q: ChoiceQuestion, choice: int, recorded: Recorded) -> Reply:
+    right = choice == q.correct_index
+    chosen = q.options[choice]
+    key = q.options[q.correct_index]
+    lines = [
+        ("Right! " if right else "Not quite. ") + _points_line(recorded),
+        "",
+        f"Your answer: {LETTERS[choice]}. {chosen.text}",
+    ]
+    if not right:
+        lines += [
+            f"Why not: {chosen.why}",
+            "",
+            f"Correct answer: {LETTERS[q.correct_index]}. {key.text}",
+        ]
+    lines += [f"Why: {key.why}", "", q.explanation]
+    streak = _streak_line(recorded)
+    return Reply(
+        "\n".join(lines),
+        title="Correct" if right else "Incorrect",
+        footer=streak,
+        tone="success" if right else "error",
+    )
+
+
+def written_feedback(
+    q: OpenQuestion, coverage: Coverage, recorded: Recorded, session: Session, slot: int
+) -> Reply:
+    total = len(coverage.covered) + len(coverage.missed)
+    fields: list[Field] = []
+    if coverage.covered:
+        fields.append(Field("Covered", "\n".join(f"+ {p}" for p in coverage.covered)))
+    if coverage.missed:
+        fields.append(Field("Missed", "\n".join(f"- {p}" for p in coverage.missed)))
+    for m in coverage.misconceptions:
+        fields.append(Field("Watch out", f"{m.mistake}: {m.correction}"))
+    if q.star is not None:
+        scaffold = (
+            f"Situation: {q.star.situation}\nTask: {q.star.task}\n"
+            f"Action: {q.star.action}\nResult: {q.star.result}"
+        )
+        fields.append(Field("What a strong answer contains (STAR)", scaffold))
+    else:
+        fields.append(Field("Model answer", q.model_answer or ""))
+    fields.append(Field("Why interviewers ask this", q.why_asked))
+    fields.append(Field("Tips", "\n".join(q.tips)))
+    body = (
+        f"You covered {len(coverage.covered)} of {total} key points. {_points_line(recorded)}\n"
+        "How well did you know it? Your rating schedules when this question comes back."
+    )
+    buttons = tuple(
+        Button(
+            name, action("qr", session.id, slot, value), "primary" if value == 3 else "secondary"
+        )
+        for value, name in RATING_NAMES.items()
+    )
+    return Reply(
+        body,
+        title="Your written answer",
+        fields=tuple(fields),
+        buttons=buttons,
+        footer=_streak_line(recorded),
+        tone="info",
+    )
+
+
+def rated(rating: int, when: str) -> Reply:
+    return Reply(f"Rated {RATING_NAMES[rating]}. You will see this question again {when}.")
+
+
+def quiz_summary(bank: QuestionBank, session: Session, stopped: bool = False) -> Reply:
+    head = "Quiz stopped." if stopped else "Quiz complete!"
+    body = (
+        f"{head} You answered {session.answered} of {session.total} questions, "
+        f"{session.correct} right, and earned {session.points} points."
+    )
+    return Reply(
+        body, title="Score", footer="Type 'quiz' for another round or 'stats' to see your progress."
+    )
+
+
+def leaderboard(
+    period: Period,
+    title_span: str,
+    standings: list[Standing],
+    me: tuple[int, int] | None,
+    my_user_pk: int | None,
+) -> Reply:
+    label = {Period.WEEK: "This week", Period.MONTH: "This month", Period.ALL: "All time"}[period]
+    if not standings:
+        return Reply(
+            "No points yet. Answer a question with 'quiz' to get on the board.",
+            title=f"Leaderboard · {label}",
+            footer=title_span,
+        )
+    width = max(len(str(s.points)) for s in standings)
+    lines = []
+    for s in standings:
+        marker = "  <- you" if s.user_id == my_user_pk else ""
+        lines.append(f"{s.rank:>2}. {s.points:>{width}} pts  {s.name}{marker}")
+    if me is not None and all(s.user_id != my_user_pk for s in standings):
+        lines.append(f"You: rank {me[0]} with {me[1]} points.")
+    return Reply(
+        "\n".join(lines), title=f"Leaderboard · {label}", footer=title_span, ephemeral=False
+    )
+
+
+def streak(state: StreakState) -> Reply:
+    if state.last_active is None:
+        return Reply("No streak yet: answer any question today to start one.", title="Streak")
+    day = "day" if state.current == 1 else "days"
+    body = (
+        f"Current streak: {state.current} {day}\n"
+        f"Longest streak: {state.longest} {'day' if state.longest == 1 else 'days'}\n"
+        f"Streak freezes held: {state.freezes} of 2\n"
+        f"Last active: {state.last_active.isoformat()}"
+    )
+    return Reply(
+        body,
+        title="Streak",
+        footer="Answer one question a day to keep it going. Every 7 days in a row earns a freeze.",
+    )
+
+
+def stats(bank: QuestionBank, rows: list[TopicStats], total_points: int) -> Reply:
+    if not rows:
+        return Reply("No answers yet. Start with 'quiz' or 'quiz <topic>'.", title="Your stats")
+    attempts = sum(r.attempts for r in rows)
+    correct = sum(r.correct for r in rows)
+    lines = [
+        f"{bank.title(r.topic)}: {r.correct}/{r.attempts} right ({r.accuracy:.0%}), {r.points} pts"
+        for r in sorted(rows, key=lambda r: (r.accuracy, r.topic))
+    ]
+    body = (
+        f"Attempts: {attempts}   Right: {correct} ({correct / attempts:.0%})   "
+        f"Points: {total_points}\n\nBy topic, weakest first:\n" + "\n".join(lines)
+    )
+    return Reply(
+        body, title="Your stats", footer="Written answers count as right at 50% key-point coverage."
+    )
+
+
+def topics(bank: QuestionBank) -> Reply:
+    lines = []
+    for t in bank.topics():
+        mix = ", ".join(f"{t.by_difficulty.get(d, 0)} {d}" for d in ("easy", "medium", "hard"))
+        lines.append(f"{t.id} - {t.title}: {t.total} questions ({mix})")
+    return Reply(
+        "\n".join(lines), title="Topics", footer="Start one with: quiz <topic> [difficulty] [count]"
+    )
+
+
+def help_text(command: str | None = None, prefix: str = "") -> Reply:
+    if command and command in USAGE:
+        usage, what = USAGE[command]
+        return Reply(f"{prefix}{usage}\n{what}", title=f"Help: {command}")
+    lines = [f"{prefix}{usage}\n    {what}" for usage, what in USAGE.values()]
+    points = ", ".join(f"{d.value} {p}" for d, p in POINTS.items())
+    body = (
+        "\n".join(lines)
+        + f"\n\nQuizzes take {MIN_QUIZ}-{MAX_QUIZ} questions. Points for a first attempt: {points}."
+        "\nExample: quiz evaluation medium 5"
+    )
+    return Reply(body, title="Commands")
