@@ -90,9 +90,13 @@ async def _run(settings: Settings) -> None:
             log.warning(
                 "%s credentials are set, but this version has no %s adapter yet.", name, name
             )
+    reason = (
+        "No platform adapter in this version can start"
+        if any(wanted.values())
+        else "No DISCORD_TOKEN or SLACK_BOT_TOKEN set"
+    )
     print(
-        "No DISCORD_TOKEN or SLACK_BOT_TOKEN set: starting the local console on "
-        f"{settings.database_path}.",
+        f"{reason}: starting the local console on {settings.database_path}.",
         file=sys.stderr,
         flush=True,
     )
@@ -105,8 +109,11 @@ async def _db(settings: Settings, args: argparse.Namespace) -> None:
         if args.db_command == "backup":
             dest = await db.backup(args.path)
             print(f"Backed up {settings.database_path} to {dest}.")
+        elif db.applied:
+            versions = ", ".join(f"{v:04d}" for v in db.applied)
+            print(f"Upgraded {settings.database_path}: applied migration(s) {versions}.")
         else:
-            print(f"{settings.database_path} is up to date.")
+            print(f"{settings.database_path} is already up to date.")
     finally:
         await db.close()
 

@@ -16,6 +16,7 @@ class Settings(BaseSettings):
     )
 
     database_path: Path = Field(default=Path("data/mlprep.db"))
+    content_dir: Path | None = None  # None: the built-in bank in content/questions
     timezone: str = "UTC"
     extra_content_dir: Path | None = None
     log_level: str = "INFO"
@@ -49,7 +50,7 @@ class Settings(BaseSettings):
             raise ValueError(f"'{value}' is not a log level; use DEBUG, INFO, WARNING or ERROR")
         return level
 
-    @field_validator("extra_content_dir")
+    @field_validator("content_dir", "extra_content_dir")
     @classmethod
     def _existing_dir(cls, value: Path | None) -> Path | None:
         if value is not None and not value.is_dir():
@@ -64,7 +65,8 @@ class Settings(BaseSettings):
         return value
 
     def content_dirs(self, builtin: Path) -> list[Path]:
-        return [builtin] + ([self.extra_content_dir] if self.extra_content_dir else [])
+        main = self.content_dir or builtin
+        return [main] + ([self.extra_content_dir] if self.extra_content_dir else [])
 
 
 ENV_NAMES = {

@@ -36,6 +36,7 @@ class Database:
     def __init__(self, conn: aiosqlite.Connection, label: str) -> None:
         self._conn = conn
         self.label = label
+        self.applied: list[int] = []  # migrations applied when this connection opened
 
     @classmethod
     async def open(
@@ -61,9 +62,7 @@ class Database:
             # loss can drop the last commits, and it never corrupts the file.
             await conn.execute("PRAGMA synchronous = NORMAL")
             available = discover() if migrations is None else migrations
-            if upgrade:
-                await db.run(lambda c: apply_pending(c, db.label, available))
-            else:
+            if not upgrade:
                 have = await db.run(current_version)
                 newest = available[-1].version if available else 0
                 if have < newest:
@@ -71,7 +70,7 @@ class Database:
                         f"the database {db.label} is at schema version {have}; "
                         f"run 'mlprep db upgrade' to bring it to {newest}"
                     )
-                await db.run(lambda c: apply_pending(c, db.label, available))
+            db.applied = await db.run(lambda c: apply_pending(c, db.label, available))
         except BaseException:
             await conn.close()
             raise

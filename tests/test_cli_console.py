@@ -1,0 +1,198 @@
+"""The mlprep command end to end: subprocesses fed on stdin, checked on output and database."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURES
+
+SECRET = "xoxb-not-a-real-token-0000"
+
+
+def mlprep(
+    tmp_path: Path, *args: str, stdin: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    base = {
+        k: v for k, v in os.environ.items() if not k.startswith(("MLPREP_", "DISCORD_", "SLACK_"))
+    }
+    base.update(
+        MLPREP_DATABASE_PATH=str(tmp_path / "bot.db"),
+        MLPREP_CONTENT_DIR=str(FIXTURES / "bank"),
+        USER="tester",
+    )
+    base.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "adapters.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=base,
+        timeout=60,
+    )
+
+
+SCRIPT = """\
+help
+quiz alpha hard 1
+3
+quiz alpha medium 1
+help
+We compare training error with validation error, add dropout and use early stopping.
+3
+quiz nosuchtopic
+quiz alpha 99
+stats
+streak
+leaderboard
+leaderboard all
+"""
+
+
+def test_console_session_from_piped_stdin(tmp_path: Path):
+    result = mlprep(tmp_path, "console", stdin=SCRIPT)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "> " not in out and "Bye" not in out  # no prompt noise when piped
+    assert "== Commands ==" in out
+    assert "== Question 1 of 1 · Alpha topic · hard ==" in out
+    assert "1) Option one" in out and "(Type a number 1-5.)" in out
+    assert "Right! +30 points." in out
+    assert "You covered 3 of 4 key points. +15 points." in out
+    assert "Rated Good." in out and "Quiz complete!" in out
+    assert "There is no topic 'nosuchtopic'" in out
+    assert "A quiz can have 1 to 20 questions, not 99." in out
+    assert "Attempts: 2   Right: 2 (100%)   Points: 45" in out
+    assert "Current streak: 1 day" in out
+    assert " 1. 45 pts  tester  <- you" in out
+    assert "Traceback" not in result.stderr
+    with sqlite3.connect(tmp_path / "bot.db") as db:
+        attempts = db.execute(
+            "SELECT question_id, correct, points FROM attempts ORDER BY id"
+        ).fetchall()
+        assert attempts == [("a-choice-hard", 1, 30), ("a-open-medium", 1, 15)]
+        assert db.execute("SELECT sum(points) FROM points_ledger").fetchone() == (45,)
+        assert db.execute("SELECT self_rating FROM attempts WHERE id = 2").fetchone() == (3,)
+
+
+def test_run_without_tokens_starts_the_console_and_says_so(tmp_path: Path):
+    result = mlprep(tmp_path, "run", stdin="topics\n")
+    assert result.returncode == 0
+    notice = [line for line in result.stderr.splitlines() if "console" in line]
+    db = tmp_path / "bot.db"
+    assert notice == [
+        f"No DISCORD_TOKEN or SLACK_BOT_TOKEN set: starting the local console on {db}."
+    ]
+    assert "alpha - Alpha topic" in result.stdout
+
+
+def test_default_database_lives_under_data(tmp_path: Path):
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("MLPREP_", "DISCORD_", "SLACK_"))
+    }
+    env["MLPREP_CONTENT_DIR"] = str(FIXTURES / "bank")
+    result = subprocess.run(
+        [sys.executable, "-m", "adapters.cli", "console"],
+        input="quiz alpha easy 1\n1\n",
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "data" / "mlprep.db").is_file()
+
+
+def test_end_of_input_mid_question_exits_cleanly(tmp_path: Path):
+    result = mlprep(tmp_path, "console", stdin="quiz alpha medium 1\n")
+    assert result.returncode == 0 and result.stderr == ""
+
+
+def test_tokens_are_never_printed(tmp_path: Path):
+    result = mlprep(
+        tmp_path,
+        "run",
+        stdin="help\n",
+        env={"SLACK_BOT_TOKEN": SECRET, "MLPREP_LOG_LEVEL": "DEBUG"},
+    )
+    assert result.returncode == 0
+    assert SECRET not in result.stdout + result.stderr
+    assert "no Slack adapter yet" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "setting"),
+    [
+        ({"MLPREP_TIMEZONE": "Mars/Olympus_Mons"}, "MLPREP_TIMEZONE"),
+        ({"MLPREP_LOG_LEVEL": "LOUD"}, "MLPREP_LOG_LEVEL"),
+        ({"MLPREP_EXTRA_CONTENT_DIR": "/no/such/dir"}, "MLPREP_EXTRA_CONTENT_DIR"),
+    ],
+)
+def test_bad_setting_is_one_clear_line_and_exit_2(
+    tmp_path: Path, env: dict[str, str], setting: str
+):
+    result = mlprep(tmp_path, "run", env=env)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"Configuration error: {setting}:")
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "bot.db").exists()
+
+
+def test_corrupt_database_is_refused_and_untouched(tmp_path: Path):
+    path = tmp_path / "bot.db"
+    path.write_bytes(b"\x00\x01garbage" * 500)
+    before = path.read_bytes()
+    result = mlprep(tmp_path, "console", stdin="help\n")
+    assert result.returncode == 2
+    assert result.stderr.startswith("Database error:") and "untouched" in result.stderr
+    assert path.read_bytes() == before
+
+
+def test_database_from_a_newer_version_is_refused(tmp_path: Path):
+    assert mlprep(tmp_path, "db", "upgrade").returncode == 0
+    with sqlite3.connect(tmp_path / "bot.db") as db:
+        db.execute("INSERT INTO schema_migrations VALUES (42, 'future', 'x')")
+    result = mlprep(tmp_path, "console", stdin="help\n")
+    assert result.returncode == 2 and "schema version 42" in result.stderr
+
+
+def test_db_upgrade_and_backup(tmp_path: Path):
+    first = mlprep(tmp_path, "db", "upgrade")
+    assert first.returncode == 0 and "applied migration(s) 0001" in first.stdout
+    assert "already up to date" in mlprep(tmp_path, "db", "upgrade").stdout
+    mlprep(tmp_path, "console", stdin="quiz alpha easy 1\n1\n")
+    backup = mlprep(tmp_path, "db", "backup", str(tmp_path / "copy.db"))
+    assert backup.returncode == 0, backup.stderr
+    with sqlite3.connect(tmp_path / "copy.db") as db:
+        assert db.execute("SELECT count(*) FROM attempts").fetchone() == (1,)
+    again = mlprep(tmp_path, "db", "backup", str(tmp_path / "copy.db"))
+    assert again.returncode == 2 and "already exists" in again.stderr
+
+
+def test_content_check_reports_file_id_and_field(tmp_path: Path):
+    result = mlprep(tmp_path, "content", "check", str(FIXTURES / "broken"))
+    assert result.returncode == 1
+    out = result.stdout
+    assert (
+        "bad.yaml: question 'broken-two-correct', field 'options': exactly one option must have"
+        in out
+    )
+    assert "bad.yaml: question 'broken-open', field 'difficulty'" in out
+    assert "bad.yaml: question 'broken-open', field 'key_points'" in out
+    assert "syntax.yaml: not valid YAML at line" in out
+    good = mlprep(tmp_path, "content", "check", str(FIXTURES / "bank"))
+    assert good.returncode == 0 and "OK: 5 questions in 2 files" in good.stdout
+
+
+def test_invalid_content_at_start_up_is_reported_not_crashed(tmp_path: Path):
+    result = mlprep(tmp_path, "run", env={"MLPREP_CONTENT_DIR": str(FIXTURES / "broken")})
+    assert result.returncode == 2
+    assert "problem(s) in the question files" in result.stderr and "Traceback" not in result.stderr
