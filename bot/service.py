@@ -28,6 +28,7 @@ from bot.timeutil import local_date, zone
 
 log = logging.getLogger(__name__)
 
+USER_CACHE_SIZE = 50_000
 # fsrs ratings given automatically to multiple-choice answers.
 AUTO_RATING = {True: 3, False: 1}
 
@@ -71,6 +72,9 @@ class PracticeService:
         self.default_timezone = default_timezone
         self.rng = rng or random.Random()
         self.command_prefix = command_prefix
+        # (platform, team, user) -> (row ids and team time zone, display name last written).
+        # Code that changes a team's time zone must clear this.
+        self._users: dict[tuple[str, str, str], tuple[UserRef, str]] = {}
 
     # --- entry points used by adapters ---------------------------------------
 
@@ -465,9 +469,22 @@ class PracticeService:
     # --- helpers --------------------------------------------------------------
 
     def _ensure(self, conn: sqlite3.Connection, who: Who) -> UserRef:
-        return store.ensure_user(conn, who, self.clock.now(), self.default_timezone)
+        """The user's row ids, created on first sight. Ids never change, so they are cached;
+        the row is written again only when the display name changes."""
+        key = (who.platform, who.team_id, who.user_id)
+        hit = self._users.get(key)
+        if hit is not None and (not who.display_name or hit[1] == who.display_name):
+            return hit[0]
+        ref = store.ensure_user(conn, who, self.clock.now(), self.default_timezone)
+        if len(self._users) >= USER_CACHE_SIZE:
+            self._users.clear()
+        self._users[key] = (ref, who.display_name)
+        return ref
 
     async def _find(self, who: Who) -> UserRef | None:
+        hit = self._users.get((who.platform, who.team_id, who.user_id))
+        if hit is not None:
+            return hit[0]
         return await self.db.run(lambda c: store.find_user(c, who))
 
     async def _transaction(self, unit):

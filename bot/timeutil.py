@@ -30,7 +30,8 @@ def zone(name: str) -> ZoneInfo:
 def to_db(moment: datetime) -> str:
     if moment.tzinfo is None:
         raise ValueError("naive datetimes are not stored; pass an aware UTC time")
-    return moment.astimezone(UTC).strftime(DB_FORMAT)
+    # isoformat is several times faster than strftime; [:26] drops the "+00:00".
+    return moment.astimezone(UTC).isoformat(sep=" ", timespec="microseconds")[:26]
 
 
 def from_db(text: str) -> datetime:

@@ -100,13 +100,12 @@ CREATE TABLE attempts (
 CREATE UNIQUE INDEX attempts_one_per_slot ON attempts (session_id, slot) WHERE session_id IS NOT NULL;
 CREATE UNIQUE INDEX attempts_one_per_daily ON attempts (daily_post_id, user_id) WHERE daily_post_id IS NOT NULL;
 CREATE INDEX attempts_user_topic ON attempts (user_id, topic, correct);
-CREATE INDEX attempts_user_question ON attempts (user_id, question_id);
 
+-- Which questions a person has been shown, so quizzes offer unseen ones first.
 CREATE TABLE questions_seen (
     user_id       INTEGER NOT NULL REFERENCES users (id),
     question_id   TEXT NOT NULL,
-    times         INTEGER NOT NULL DEFAULT 1 CHECK (times >= 1),
-    last_seen_at  TEXT NOT NULL,
+    first_seen_at TEXT NOT NULL,
     PRIMARY KEY (user_id, question_id)
 ) WITHOUT ROWID;
 

@@ -15,6 +15,8 @@ from bot.store.migrations import Migration, apply_pending, current_version, disc
 T = TypeVar("T")
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
+CACHE_KIB = 32 * 1024
+MMAP_BYTES = 256 * 1024 * 1024
 
 
 def _check_file(path: Path) -> None:
@@ -61,6 +63,9 @@ class Database:
             # NORMAL is durable across application crashes in WAL mode; only a power
             # loss can drop the last commits, and it never corrupts the file.
             await conn.execute("PRAGMA synchronous = NORMAL")
+            # Leaderboard, streak and card lookups hit random index pages: keep them in memory.
+            await conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+            await conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
             available = discover() if migrations is None else migrations
             if not upgrade:
                 have = await db.run(current_version)

@@ -200,10 +200,10 @@ def review_card(
 
 
 def mark_seen(conn: sqlite3.Connection, user_pk: int, question_id: str, now: datetime) -> None:
+    # Insert-once: rewriting the row on every showing would cost a page write per question.
     conn.execute(
-        "INSERT INTO questions_seen (user_id, question_id, last_seen_at) VALUES (?, ?, ?)"
-        " ON CONFLICT (user_id, question_id) DO UPDATE SET times = times + 1,"
-        " last_seen_at = excluded.last_seen_at",
+        "INSERT INTO questions_seen (user_id, question_id, first_seen_at) VALUES (?, ?, ?)"
+        " ON CONFLICT (user_id, question_id) DO NOTHING",
         (user_pk, question_id, to_db(now)),
     )
 
@@ -310,11 +310,10 @@ def update_session(
 ) -> Session:
     """Move a session on; it finishes by itself when the position passes the last question."""
     status = "finished" if position >= session.total else "active"
-    conn.execute(
+    row = conn.execute(
         "UPDATE quiz_sessions SET position = ?, awaiting = ?, answered = answered + ?,"
-        " correct = correct + ?, points = points + ?, status = ?, updated_at = ? WHERE id = ?",
+        " correct = correct + ?, points = points + ?, status = ?, updated_at = ? WHERE id = ?"
+        f" RETURNING {_SESSION_COLUMNS}",
         (position, awaiting, answered, correct, points, status, to_db(now), session.id),
-    )
-    new = get_session(conn, session.id)
-    assert new is not None
-    return new
+    ).fetchone()
+    return Session(row[0], row[1], session.question_ids, *row[3:])
