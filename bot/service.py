@@ -29,8 +29,6 @@ from bot.timeutil import local_date, zone
 log = logging.getLogger(__name__)
 
 USER_CACHE_SIZE = 50_000
-# fsrs ratings given automatically to multiple-choice answers.
-AUTO_RATING = {True: 3, False: 1}
 
 
 @dataclass(frozen=True)
@@ -272,7 +270,6 @@ class PracticeService:
                 session_id=session.id,
                 slot=slot,
             )
-            store.review_card(conn, ref.user_pk, q.id, AUTO_RATING[right], now)
             session = store.update_session(
                 conn,
                 session,

@@ -27,6 +27,7 @@ def zone(name: str) -> ZoneInfo:
         ) from exc
 
 
+@lru_cache(maxsize=64)  # one transaction stamps the same instant on several rows
 def to_db(moment: datetime) -> str:
     if moment.tzinfo is None:
         raise ValueError("naive datetimes are not stored; pass an aware UTC time")

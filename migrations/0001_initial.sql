@@ -110,20 +110,20 @@ CREATE TABLE questions_seen (
 ) WITHOUT ROWID;
 
 -- Append-only: points are earned once per (user, question, scope), scope being
--- 'practice' for quizzes and 'daily:<post id>' for a daily question.
+-- 'practice' for quizzes and 'daily:<post id>' for a daily question. The rule is the
+-- primary key, so the schema itself refuses a second scored attempt.
 CREATE TABLE points_ledger (
-    id          INTEGER PRIMARY KEY,
-    team_id     INTEGER NOT NULL REFERENCES teams (id),
     user_id     INTEGER NOT NULL REFERENCES users (id),
-    attempt_id  INTEGER NOT NULL UNIQUE REFERENCES attempts (id),
     question_id TEXT NOT NULL,
     scope       TEXT NOT NULL,
+    team_id     INTEGER NOT NULL REFERENCES teams (id),
+    attempt_id  INTEGER NOT NULL REFERENCES attempts (id),
     points      INTEGER NOT NULL CHECK (points >= 0),
     week_start  TEXT NOT NULL,
     month_start TEXT NOT NULL,
     created_at  TEXT NOT NULL,
-    UNIQUE (user_id, question_id, scope)
-);
+    PRIMARY KEY (user_id, question_id, scope)
+) WITHOUT ROWID;
 
 CREATE TRIGGER points_ledger_no_update BEFORE UPDATE ON points_ledger
 BEGIN
@@ -136,6 +136,8 @@ BEGIN
 END;
 
 -- Leaderboard totals per period, derived from the ledger by this trigger only.
+-- No index on points: a team's rows for one period are read by primary-key prefix
+-- and sorted, which stays in the low milliseconds and keeps each answer's writes small.
 CREATE TABLE points_totals (
     team_id      INTEGER NOT NULL REFERENCES teams (id),
     period       TEXT NOT NULL CHECK (period IN ('week', 'month', 'all')),
@@ -144,7 +146,6 @@ CREATE TABLE points_totals (
     points       INTEGER NOT NULL CHECK (points >= 0),
     PRIMARY KEY (team_id, period, period_start, user_id)
 ) WITHOUT ROWID;
-CREATE INDEX points_totals_rank ON points_totals (team_id, period, period_start, points DESC);
 
 CREATE TRIGGER points_ledger_totals AFTER INSERT ON points_ledger
 BEGIN
@@ -167,7 +168,8 @@ CREATE TABLE streaks (
 );
 CREATE INDEX streaks_team_current ON streaks (team_id, current DESC);
 
--- One FSRS card per (user, question); the card itself is fsrs's own JSON.
+-- One FSRS card per (user, question); the card itself is fsrs's own JSON. Due cards
+-- are found by primary-key prefix (one user's cards), so due_at needs no index.
 CREATE TABLE sr_cards (
     user_id     INTEGER NOT NULL REFERENCES users (id),
     question_id TEXT NOT NULL,
@@ -177,4 +179,3 @@ CREATE TABLE sr_cards (
     updated_at  TEXT NOT NULL,
     PRIMARY KEY (user_id, question_id)
 ) WITHOUT ROWID;
-CREATE INDEX sr_cards_due ON sr_cards (user_id, due_at);

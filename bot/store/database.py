@@ -17,6 +17,8 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
 CACHE_KIB = 32 * 1024
 MMAP_BYTES = 256 * 1024 * 1024
+WAL_CHECKPOINT_PAGES = 10_000
+WAL_KEEP_BYTES = 64 * 1024 * 1024
 
 
 def _check_file(path: Path) -> None:
@@ -66,6 +68,10 @@ class Database:
             # Leaderboard, streak and card lookups hit random index pages: keep them in memory.
             await conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
             await conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
+            # Checkpoint every ~40 MB of WAL instead of SQLite's 4 MB: the two fsyncs of a
+            # checkpoint are paid 10x less often by the commits that cross the threshold.
+            await conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES}")
+            await conn.execute(f"PRAGMA journal_size_limit = {WAL_KEEP_BYTES}")
             available = discover() if migrations is None else migrations
             if not upgrade:
                 have = await db.run(current_version)
