@@ -186,7 +186,7 @@ def _parse_quiz(args: list[str]) -> Quiz | UsageError:
     usage = USAGE["quiz"][0]
     for arg in args:
         low = arg.lower()
-        if low in Difficulty.__members__.values() or low in {d.value for d in Difficulty}:
+        if low in {d.value for d in Difficulty}:
             difficulty = Difficulty(low)
         elif low.lstrip("+-").isdigit():
             count = int(low)

@@ -6,7 +6,7 @@ Action ids are short, stable strings so buttons keep working after a restart.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 Style = Literal["primary", "secondary", "success", "danger"]
@@ -47,7 +47,6 @@ class Reply:
     ephemeral: bool = True
     tone: Literal["info", "success", "error", "question"] = "info"
     image_url: str | None = None
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 def error(message: str, hint: str | None = None) -> Reply:

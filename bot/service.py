@@ -38,6 +38,8 @@ class _Stale:
 
 STALE = _Stale("That question is no longer open. Type 'quiz' to start a new round.")
 NOT_YOURS = _Stale("That quiz belongs to someone else. Type 'quiz' to start your own.")
+RATE_FIRST = _Stale("Rate your last answer first (again, hard, good or easy), or type 'skip'.")
+NOTHING_TO_RATE = _Stale("There is nothing to rate yet: answer the question first.")
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -237,8 +239,10 @@ class PracticeService:
             return STALE
         if session.user_pk != ref.user_pk:
             return NOT_YOURS
-        if session.status != "active" or session.position != slot or session.awaiting != awaiting:
+        if session.status != "active" or session.position != slot:
             return STALE
+        if session.awaiting != awaiting:
+            return RATE_FIRST if session.awaiting == "rating" else NOTHING_TO_RATE
         q = self.bank.get(session.question_ids[slot])
         if q is None:
             return _Stale("This question was removed from the bank. Type 'skip' to move on.")
@@ -391,12 +395,12 @@ class PracticeService:
         now = self.clock.now()
 
         def unit(conn: sqlite3.Connection):
+            # Skipping works at either step: the question, or the rating after it.
             opened = self._open_slot(conn, who, session_id, slot, "answer")
-            if isinstance(opened, _Stale):
-                # Skipping the rating step is allowed too: move on without a review.
+            if opened is RATE_FIRST:
                 opened = self._open_slot(conn, who, session_id, slot, "rating")
-                if isinstance(opened, _Stale):
-                    return opened
+            if isinstance(opened, _Stale):
+                return opened
             _ref, session, _q = opened
             session = store.update_session(conn, session, now, position=slot + 1)
             self._next(session, conn)

@@ -232,8 +232,12 @@ async def test_answer_and_rate_commands_work_like_the_buttons(
     service: PracticeService, db: Database
 ):
     await start(service, "quiz alpha medium 1")
+    early = await start(service, "rate good")
+    assert "nothing to rate yet" in early[0].body
     out = await start(service, "answer early stopping and dropout")
     assert out[0].title == "Your written answer"
+    twice = await start(service, "answer more thoughts")
+    assert "Rate your last answer first" in twice[0].body
     rated = await start(service, "rate good")
     assert rated[0].body.startswith("Rated Good")
 
