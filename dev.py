@@ -37,7 +37,8 @@ def ensure_env() -> None:
         _say(f"creating a virtual environment in {VENV}")
         venv.EnvBuilder(with_pip=True, clear=VENV.exists()).create(VENV)
     _say("installing mlprep and its dependencies (first run takes a minute)")
-    quiet = ["--quiet"] if os.environ.get("CI") else []
+    # Quiet unless asked: errors still print. MLPREP_VERBOSE_SETUP=1 shows pip's progress.
+    quiet = [] if os.environ.get("MLPREP_VERBOSE_SETUP") else ["--quiet"]
     pip = [str(PY), "-m", "pip", "--disable-pip-version-check", *quiet]
     subprocess.run([*pip, "install", "--upgrade", "pip"], check=True)
     subprocess.run([*pip, "install", "--editable", f"{ROOT}[dev]"], check=True)
