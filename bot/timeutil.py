@@ -6,8 +6,6 @@ from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-DB_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
-
 
 class BadTimezone(ValueError):
     pass
@@ -33,10 +31,6 @@ def to_db(moment: datetime) -> str:
         raise ValueError("naive datetimes are not stored; pass an aware UTC time")
     # isoformat is several times faster than strftime; [:26] drops the "+00:00".
     return moment.astimezone(UTC).isoformat(sep=" ", timespec="microseconds")[:26]
-
-
-def from_db(text: str) -> datetime:
-    return datetime.strptime(text, DB_FORMAT).replace(tzinfo=UTC)
 
 
 def local_date(moment: datetime, tz_name: str) -> date:

@@ -16,16 +16,18 @@ SECRET = "xoxb-not-a-real-token-0000"
 
 
 def mlprep(
-    tmp_path: Path, *args: str, stdin: str = "", env: dict[str, str] | None = None
+    tmp_path: Path,
+    *args: str,
+    stdin: str = "",
+    env: dict[str, str] | None = None,
+    default_database: bool = False,
 ) -> subprocess.CompletedProcess[str]:
     base = {
         k: v for k, v in os.environ.items() if not k.startswith(("MLPREP_", "DISCORD_", "SLACK_"))
     }
-    base.update(
-        MLPREP_DATABASE_PATH=str(tmp_path / "bot.db"),
-        MLPREP_CONTENT_DIR=str(FIXTURES / "bank"),
-        USER="tester",
-    )
+    base.update(MLPREP_CONTENT_DIR=str(FIXTURES / "bank"), USER="tester")
+    if not default_database:
+        base["MLPREP_DATABASE_PATH"] = str(tmp_path / "bot.db")
     base.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "adapters.cli", *args],
@@ -93,19 +95,7 @@ def test_run_without_tokens_starts_the_console_and_says_so(tmp_path: Path):
 
 
 def test_default_database_lives_under_data(tmp_path: Path):
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("MLPREP_", "DISCORD_", "SLACK_"))
-    }
-    env["MLPREP_CONTENT_DIR"] = str(FIXTURES / "bank")
-    result = subprocess.run(
-        [sys.executable, "-m", "adapters.cli", "console"],
-        input="quiz alpha easy 1\n1\n",
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-        timeout=60,
-    )
+    result = mlprep(tmp_path, "console", stdin="quiz alpha easy 1\n1\n", default_database=True)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "data" / "mlprep.db").is_file()
 
