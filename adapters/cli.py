@@ -14,7 +14,9 @@ from bot import __version__
 from bot.app import open_service
 from bot.bank import ContentInvalid, builtin_content_dir
 from bot.bank.loader import load_directories
-from bot.config import Settings, describe_error
+from bot.bank.quality import review
+from bot.bank.syllabus import SyllabusInvalid, load_syllabus
+from bot.config import ConfigurationError, Settings, describe_error
 from bot.store import Database, StoreError
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
@@ -50,8 +52,9 @@ def _parser() -> argparse.ArgumentParser:
     content_sub = content.add_subparsers(dest="content_command", required=True)
     check = content_sub.add_parser("check", help="validate question files")
     check.add_argument(
-        "dirs", nargs="*", type=Path, help="directories (default: the built-in bank)"
+        "paths", nargs="*", type=Path, help="files or directories (default: the built-in bank)"
     )
+    check.add_argument("--strict", action="store_true", help="treat quality warnings as failures")
     db = sub.add_parser("db", help="database tools")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply pending migrations")
@@ -60,16 +63,36 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _content_check(dirs: list[Path]) -> int:
-    files, errors = load_directories(dirs)
+def _inside(path: Path, directory: Path) -> bool:
+    return path.resolve().is_relative_to(directory.resolve())
+
+
+def _content_check(paths: list[Path], strict: bool) -> int:
+    """Schema errors always fail; quality findings are warnings unless --strict."""
+    syllabus = load_syllabus()
+    files, errors = load_directories(paths, syllabus)
     for e in errors:
         print(e)
-    count = sum(len(f.questions) for f in files)
     if errors:
         print(f"{len(errors)} problem(s) found in {len(files)} file(s).")
         return EXIT_FAILED
-    topics = sorted({f.topic for f in files})
-    print(f"OK: {count} questions in {len(files)} files, topics: {', '.join(topics)}.")
+    builtin = builtin_content_dir()
+    reference = None
+    if not all(p.resolve() == builtin.resolve() for p in paths):
+        reference, _ = load_directories([builtin])
+    # Only the built-in bank promises to cover the syllabus; team packs may be small.
+    topics = {f.topic for f in files if _inside(f.path, builtin)}
+    warnings = review(files, reference=reference, syllabus=syllabus, coverage_topics=topics)
+    for w in warnings:
+        print(f"warning: {w}")
+    count = sum(len(f.questions) for f in files)
+    summary = f"{count} questions in {len(files)} file(s), topics: " + ", ".join(
+        sorted({f.topic for f in files})
+    )
+    if warnings:
+        print(f"{len(warnings)} warning(s); {summary}.")
+        return EXIT_FAILED if strict else EXIT_OK
+    print(f"OK: {summary}.")
     return EXIT_OK
 
 
@@ -125,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
             stream.reconfigure(errors="replace")
     try:
         if args.command == "content":
-            return _content_check(args.dirs or [builtin_content_dir()])
+            return _content_check(args.paths or [builtin_content_dir()], args.strict)
         settings = _settings()
         if args.command == "run":
             asyncio.run(_run(settings))
@@ -137,6 +160,9 @@ def main(argv: list[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return exc.code
     except ContentInvalid as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_CONFIG
+    except (ConfigurationError, SyllabusInvalid) as exc:
         print(exc, file=sys.stderr)
         return EXIT_CONFIG
     except StoreError as exc:

@@ -5,15 +5,29 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from bot.bank import QuestionBank, builtin_content_dir
+from bot.bank import QuestionBank, UnknownTopics, builtin_content_dir
+from bot.bank.syllabus import load_syllabus
 from bot.clock import Clock, SystemClock
-from bot.config import Settings
+from bot.config import ConfigurationError, Settings
 from bot.service import PracticeService
 from bot.store import Database
 
 
 def load_bank(settings: Settings) -> QuestionBank:
-    return QuestionBank.load(settings.content_dirs(builtin_content_dir()))
+    """The main bank (built-in unless MLPREP_CONTENT_DIR replaces it) plus the team pack.
+
+    Subjects are checked against the built-in syllabus only for the built-in bank: a
+    replacement bank may use its own subject ids."""
+    main = settings.main_content_dir(builtin_content_dir())
+    try:
+        return QuestionBank.load(
+            [main],
+            extra=[settings.extra_content_dir] if settings.extra_content_dir else [],
+            syllabus=load_syllabus() if settings.content_dir is None else None,
+            disabled_topics=settings.disabled_topics,
+        )
+    except UnknownTopics as exc:
+        raise ConfigurationError(f"Configuration error: MLPREP_DISABLED_TOPICS: {exc}") from None
 
 
 @asynccontextmanager

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.timeutil import BadTimezone, zone
 
@@ -19,6 +20,8 @@ class Settings(BaseSettings):
     content_dir: Path | None = None  # None: the built-in bank in content/questions
     timezone: str = "UTC"
     extra_content_dir: Path | None = None
+    # Comma-separated topics of the built-in bank to leave out, e.g. "behavioral,sql".
+    disabled_topics: Annotated[list[str], NoDecode] = Field(default_factory=list)
     log_level: str = "INFO"
     discord_token: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("DISCORD_TOKEN")
@@ -57,6 +60,13 @@ class Settings(BaseSettings):
             raise ValueError(f"'{value}' is not a directory")
         return value
 
+    @field_validator("disabled_topics", mode="before")
+    @classmethod
+    def _comma_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip().lower() for part in value.split(",") if part.strip()]
+        return value
+
     @field_validator("discord_token", "slack_bot_token", "slack_app_token", "slack_signing_secret")
     @classmethod
     def _blank_is_unset(cls, value: SecretStr | None) -> SecretStr | None:
@@ -64,9 +74,12 @@ class Settings(BaseSettings):
             return None
         return value
 
-    def content_dirs(self, builtin: Path) -> list[Path]:
-        main = self.content_dir or builtin
-        return [main] + ([self.extra_content_dir] if self.extra_content_dir else [])
+    def main_content_dir(self, builtin: Path) -> Path:
+        return self.content_dir or builtin
+
+
+class ConfigurationError(Exception):
+    """A setting that passed validation on its own but does not fit the loaded data."""
 
 
 ENV_NAMES = {

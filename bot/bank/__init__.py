@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.bank.loader import ContentInvalid, QuestionModel, load_directories
+from bot.bank.loader import ContentError, ContentInvalid, QuestionModel, load_directories
 from bot.bank.schema import ChoiceQuestion, Difficulty, Kind, OpenQuestion
+from bot.bank.syllabus import Syllabus
 
 __all__ = [
     "ChoiceQuestion",
@@ -18,6 +20,7 @@ __all__ = [
     "QuestionBank",
     "QuestionModel",
     "TopicInfo",
+    "UnknownTopics",
     "builtin_content_dir",
 ]
 
@@ -25,6 +28,10 @@ __all__ = [
 def builtin_content_dir() -> Path:
     """content/questions beside the bot package (a source checkout or an editable install)."""
     return Path(__file__).resolve().parent.parent.parent / "content" / "questions"
+
+
+class UnknownTopics(ValueError):
+    """A topic named in configuration that the bank does not have."""
 
 
 @dataclass(frozen=True)
@@ -46,13 +53,47 @@ class QuestionBank:
             self._topics.setdefault(q.topic or "general", []).append(q)
 
     @classmethod
-    def load(cls, directories: list[Path]) -> QuestionBank:
-        files, errors = load_directories(directories)
+    def load(
+        cls,
+        directories: Sequence[Path],
+        *,
+        extra: Sequence[Path] = (),
+        syllabus: Syllabus | None = None,
+        disabled_topics: Iterable[str] = (),
+    ) -> QuestionBank:
+        """Load the main bank from `directories` and team packs from `extra`.
+
+        `disabled_topics` turns topics of the main bank off; team-pack questions are
+        always kept, so a team can replace a built-in topic with its own."""
+        main, errors = load_directories(list(directories), syllabus)
+        packs, pack_errors = load_directories(list(extra), syllabus) if extra else ([], [])
+        errors += pack_errors
+        seen: dict[str, str] = {}
+        for f in main + packs:
+            for q in f.questions:
+                if q.id in seen and seen[q.id] != str(f.path):
+                    errors.append(
+                        ContentError(
+                            str(f.path), q.id, "id", f"duplicate id, first used in {seen[q.id]}"
+                        )
+                    )
+                seen.setdefault(q.id, str(f.path))
         if errors:
             raise ContentInvalid(errors)
+        off = set(disabled_topics)
+        unknown = off - {f.topic for f in main}
+        if unknown:
+            known = ", ".join(sorted({f.topic for f in main}))
+            raise UnknownTopics(
+                f"{', '.join(sorted(unknown))}: not a topic of the main bank; topics: {known}"
+            )
         titles: dict[str, str] = {}
         questions: list[QuestionModel] = []
-        for f in files:
+        for f in main:
+            if f.title and f.topic not in off:
+                titles.setdefault(f.topic, f.title)
+            questions.extend(q for q in f.questions if q.topic not in off)
+        for f in packs:
             if f.title:
                 titles.setdefault(f.topic, f.title)
             questions.extend(f.questions)

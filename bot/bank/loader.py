@@ -8,8 +8,10 @@ from typing import Any
 
 import yaml
 from pydantic import TypeAdapter, ValidationError
+from rapidfuzz import fuzz, process
 
 from bot.bank.schema import ChoiceQuestion, OpenQuestion, Question, QuestionFile
+from bot.bank.syllabus import Syllabus
 
 QuestionModel = ChoiceQuestion | OpenQuestion
 _QUESTION = TypeAdapter(Question)
@@ -120,18 +122,51 @@ _PLACEHOLDER = {
 }
 
 
-def load_directories(directories: list[Path]) -> tuple[list[LoadedFile], list[ContentError]]:
+def _yaml_files(path: Path) -> list[Path] | None:
+    if path.is_file():
+        return [path]
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*") if p.suffix in {".yaml", ".yml"})
+    return None
+
+
+def _unknown_subjects(path: Path, q: QuestionModel, syllabus: Syllabus) -> list[ContentError]:
+    errors = []
+    for subject in q.subjects:
+        if subject not in syllabus.by_id:
+            guess = process.extractOne(
+                subject, list(syllabus.by_id), scorer=fuzz.ratio, score_cutoff=75
+            )
+            hint = f" (did you mean '{guess[0]}'?)" if guess else ""
+            errors.append(
+                ContentError(
+                    str(path),
+                    q.id,
+                    "subjects",
+                    f"'{subject}' is not a subject in content/syllabus.yaml{hint}; "
+                    "put your own labels in 'tags'",
+                )
+            )
+    return errors
+
+
+def load_directories(
+    paths: list[Path], syllabus: Syllabus | None = None
+) -> tuple[list[LoadedFile], list[ContentError]]:
+    """Load every question file under the given directories (or the given files).
+
+    With a syllabus, every `subjects` entry must be one of its subject ids."""
     files: list[LoadedFile] = []
     errors: list[ContentError] = []
     seen: dict[str, str] = {}
-    for directory in directories:
-        if not directory.is_dir():
-            errors.append(ContentError(str(directory), None, None, "is not a directory"))
+    for directory in paths:
+        found = _yaml_files(directory)
+        if found is None:
+            errors.append(ContentError(str(directory), None, None, "no such file or directory"))
             continue
-        paths = sorted(p for p in directory.rglob("*") if p.suffix in {".yaml", ".yml"})
-        if not paths:
+        if not found:
             errors.append(ContentError(str(directory), None, None, "holds no .yaml question files"))
-        for path in paths:
+        for path in found:
             loaded, problems = load_file(path)
             errors.extend(problems)
             if loaded is None:
@@ -145,5 +180,7 @@ def load_directories(directories: list[Path]) -> tuple[list[LoadedFile], list[Co
                     )
                 else:
                     seen[q.id] = str(path)
+                if syllabus is not None:
+                    errors.extend(_unknown_subjects(path, q, syllabus))
             files.append(loaded)
     return files, errors
