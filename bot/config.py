@@ -53,6 +53,11 @@ class Settings(BaseSettings):
             raise ValueError(f"'{value}' is not a log level; use DEBUG, INFO, WARNING or ERROR")
         return level
 
+    @field_validator("content_dir", "extra_content_dir", mode="before")
+    @classmethod
+    def _blank_path_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("content_dir", "extra_content_dir")
     @classmethod
     def _existing_dir(cls, value: Path | None) -> Path | None:

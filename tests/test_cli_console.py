@@ -178,8 +178,49 @@ def test_content_check_reports_file_id_and_field(tmp_path: Path):
     assert "bad.yaml: question 'broken-open', field 'difficulty'" in out
     assert "bad.yaml: question 'broken-open', field 'key_points'" in out
     assert "syntax.yaml: not valid YAML at line" in out
-    good = mlprep(tmp_path, "content", "check", str(FIXTURES / "bank"))
-    assert good.returncode == 0 and "OK: 5 questions in 2 files" in good.stdout
+    pack = mlprep(tmp_path, "content", "check", "--strict", str(FIXTURES / "pack"))
+    assert pack.returncode == 0, pack.stdout
+    assert "OK: 2 questions in 2 file(s), topics: acme-onboarding, sql." in pack.stdout
+
+
+def test_content_check_warns_and_strict_fails_on_quality_findings(tmp_path: Path):
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    text = (FIXTURES / "pack" / "team-sql.yaml").read_text(encoding="utf-8")
+    (pack / "a.yaml").write_text(text, encoding="utf-8")
+    # The same prompt under a new id: a near-duplicate, which is a quality warning.
+    (pack / "b.yaml").write_text(text.replace("acme-sql-warehouse", "acme-sql-copy"), "utf-8")
+    lenient = mlprep(tmp_path, "content", "check", str(pack))
+    assert lenient.returncode == 0
+    assert "warning: " in lenient.stdout and "nearly the same prompt as" in lenient.stdout
+    assert "1 warning(s); 2 questions in 2 file(s)" in lenient.stdout
+    strict = mlprep(tmp_path, "content", "check", "--strict", str(pack))
+    assert strict.returncode == 1 and "nearly the same prompt" in strict.stdout
+
+
+def test_content_check_rejects_subjects_outside_the_syllabus(tmp_path: Path):
+    path = tmp_path / "pack.yaml"
+    text = (FIXTURES / "pack" / "team-sql.yaml").read_text(encoding="utf-8")
+    path.write_text(text.replace("[sql-optimisation]", "[sql-optimization]"), "utf-8")
+    result = mlprep(tmp_path, "content", "check", str(path))
+    assert result.returncode == 1
+    assert (
+        "question 'acme-sql-warehouse-partitions', field 'subjects': 'sql-optimization' is not "
+        "a subject in content/syllabus.yaml (did you mean 'sql-optimisation'?)"
+    ) in result.stdout
+
+
+def test_unknown_disabled_topic_is_a_configuration_error(tmp_path: Path):
+    result = mlprep(
+        tmp_path,
+        "run",
+        env={"MLPREP_DISABLED_TOPICS": "alpha,sqll", "MLPREP_EXTRA_CONTENT_DIR": ""},
+    )
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert (
+        "Configuration error: MLPREP_DISABLED_TOPICS: sqll: not a topic of the main bank; "
+        "topics: alpha, beta"
+    ) in result.stderr
 
 
 def test_invalid_content_at_start_up_is_reported_not_crashed(tmp_path: Path):
