@@ -1,0 +1,1 @@
+"""The daily question: schedules, question choice, posting, reveal and recap."""
