@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.bank.loader import ContentError, ContentInvalid, QuestionModel, load_directories
+from bot.bank.loader import ContentInvalid, QuestionModel, load_directories
 from bot.bank.schema import ChoiceQuestion, Difficulty, Kind, OpenQuestion
 from bot.bank.syllabus import Syllabus
 
@@ -65,19 +65,12 @@ class QuestionBank:
 
         `disabled_topics` turns topics of the main bank off; team-pack questions are
         always kept, so a team can replace a built-in topic with its own."""
-        main, errors = load_directories(list(directories), syllabus)
-        packs, pack_errors = load_directories(list(extra), syllabus) if extra else ([], [])
-        errors += pack_errors
-        seen: dict[str, str] = {}
-        for f in main + packs:
-            for q in f.questions:
-                if q.id in seen and seen[q.id] != str(f.path):
-                    errors.append(
-                        ContentError(
-                            str(f.path), q.id, "id", f"duplicate id, first used in {seen[q.id]}"
-                        )
-                    )
-                seen.setdefault(q.id, str(f.path))
+        # One load over both, so an id clash between the bank and a pack is reported
+        # by the loader's own duplicate check.
+        files, errors = load_directories([*directories, *extra], syllabus)
+        in_pack = [any(f.path.is_relative_to(e) for e in extra) for f in files]
+        main = [f for f, pack in zip(files, in_pack, strict=True) if not pack]
+        packs = [f for f, pack in zip(files, in_pack, strict=True) if pack]
         if errors:
             raise ContentInvalid(errors)
         off = set(disabled_topics)
