@@ -16,7 +16,7 @@ from bot.bank.schema import Difficulty, Kind, OpenQuestion
 
 TECHNICAL_KINDS = frozenset({Kind.TECHNICAL, Kind.SQL, Kind.SYSTEM_DESIGN})
 TECHNICAL_SLOTS = 7
-_RANK = {Difficulty.EASY: 0, Difficulty.MEDIUM: 1, Difficulty.HARD: 2}
+_RANK = {d: i for i, d in enumerate(Difficulty)}  # easy, medium, hard
 
 
 class NotEnoughQuestions(Exception):

@@ -6,14 +6,14 @@ Every error says what was wrong and what is allowed, so the command can echo it 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import time
 
 from bot.bank.schema import Difficulty
 from bot.timeutil import BadTimezone, zone
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-DAILY_DIFFICULTIES = ("easy", "medium", "hard", "mixed")
+DAILY_DIFFICULTIES = (*(d.value for d in Difficulty), "mixed")
 REVEAL_HOURS = (1, 168)
 _DAY_NAMES = {d: d for d in WEEKDAYS} | {
     "monday": "mon",
@@ -115,13 +115,6 @@ def looks_like_days(text: str) -> bool:
     return True
 
 
-def parse_difficulty(text: str) -> str:
-    low = text.strip().lower()
-    if low not in DAILY_DIFFICULTIES:
-        raise SpecError(f"'{text}' is not a difficulty; use easy, medium, hard or mixed.")
-    return low
-
-
 def parse_reveal_hours(text: str) -> int:
     low, high = REVEAL_HOURS
     try:
@@ -143,22 +136,17 @@ def parse_schedule(args: list[str]) -> ScheduleSpec:
         )
     channel, hhmm, tz, *rest = args
     spec = ScheduleSpec(channel.strip(), parse_time(hhmm), parse_timezone(tz))
-    weekdays, topics, difficulty = spec.weekdays, spec.topics, spec.difficulty
     seen: set[str] = set()
     for arg in rest:
         low = arg.lower()
-        if low in DAILY_DIFFICULTIES or low in {d.value for d in Difficulty}:
-            kind, difficulty = "difficulty", parse_difficulty(low)
+        if low in DAILY_DIFFICULTIES:
+            kind, spec = "difficulty", replace(spec, difficulty=low)
         elif looks_like_days(low):
-            kind, weekdays = "days", parse_weekdays(low)
+            kind, spec = "days", replace(spec, weekdays=parse_weekdays(low))
         else:
-            kind = "topics"
             topics = tuple(dict.fromkeys(t for t in low.split(",") if t))
+            kind, spec = "topics", replace(spec, topics=() if topics == ("all",) else topics)
         if kind in seen:
             raise SpecError(f"'{arg}' gives the {kind} a second time; give them once.")
         seen.add(kind)
-    if topics == ("all",):
-        topics = ()
-    return ScheduleSpec(
-        spec.channel_id, spec.post_time, spec.timezone, weekdays, topics, difficulty
-    )
+    return spec
