@@ -8,8 +8,17 @@ from __future__ import annotations
 
 import shlex
 from dataclasses import dataclass
+from datetime import time
 
 from bot.bank.schema import Difficulty
+from bot.daily.spec import (
+    ScheduleSpec,
+    SpecError,
+    parse_reveal_hours,
+    parse_schedule,
+    parse_time,
+    parse_weekday,
+)
 from bot.domain import DEFAULT_QUIZ, MAX_QUIZ, MIN_QUIZ
 from bot.leaderboard import Period
 
@@ -67,13 +76,75 @@ class Topics:
 
 
 @dataclass(frozen=True)
+class ScheduleSet:
+    spec: ScheduleSpec
+
+
+@dataclass(frozen=True)
+class ScheduleShow:
+    pass
+
+
+@dataclass(frozen=True)
+class ScheduleOff:
+    channel: str
+
+
+@dataclass(frozen=True)
+class ScheduleResume:
+    channel: str
+
+
+@dataclass(frozen=True)
+class ScheduleReveal:
+    channel: str
+    hours: int | None  # None: when the next question posts (at most 24 h)
+
+
+@dataclass(frozen=True)
+class ScheduleRecap:
+    channel: str
+    weekday: str | None  # None: recap off
+    at: time | None = None
+
+
+@dataclass(frozen=True)
+class Daily:
+    pass
+
+
+@dataclass(frozen=True)
+class DailyAnswer:
+    text: str
+
+
+@dataclass(frozen=True)
 class UsageError:
     message: str
     usage: str | None = None
     unknown_command: bool = False
 
 
-Command = Help | Quiz | Answer | Rate | Skip | Stop | Leaderboard | StreakCmd | Stats | Topics
+Command = (
+    Help
+    | Quiz
+    | Answer
+    | Rate
+    | Skip
+    | Stop
+    | Leaderboard
+    | StreakCmd
+    | Stats
+    | Topics
+    | ScheduleSet
+    | ScheduleShow
+    | ScheduleOff
+    | ScheduleResume
+    | ScheduleReveal
+    | ScheduleRecap
+    | Daily
+    | DailyAnswer
+)
 
 RATINGS = {"again": 1, "hard": 2, "good": 3, "easy": 4}
 
@@ -90,7 +161,37 @@ USAGE: dict[str, tuple[str, str]] = {
     "streak": ("streak", "your current and longest streak, and freezes held"),
     "stats": ("stats", "your accuracy by topic, attempts and points"),
     "topics": ("topics", "the topics you can quiz on"),
+    "daily": (
+        "daily [answer <your answer>]",
+        "this channel's daily question again; answer a written one",
+    ),
+    "schedule": (
+        "schedule set|show|off|resume|reveal|recap ...",
+        "the channel's daily question (changes: admins only; 'help schedule')",
+    ),
     "help": ("help [command]", "this list, or help on one command"),
+}
+
+# 'help schedule' lists these; 'here' names the channel the command is typed in.
+SCHEDULE_USAGE: dict[str, tuple[str, str]] = {
+    "set": (
+        "schedule set <channel> <HH:MM> <time zone> [days] [topics] [difficulty]",
+        "post a daily question, e.g. schedule set here 09:00 Europe/Berlin mon-fri "
+        "evaluation,sql mixed (difficulty: easy, medium, hard or mixed = easy early in "
+        "the week, hard late)",
+    ),
+    "show": ("schedule show", "every channel's schedule and its next post"),
+    "off": ("schedule off <channel>", "stop the daily question (history is kept)"),
+    "resume": ("schedule resume <channel>", "restart a schedule the bot paused"),
+    "reveal": (
+        "schedule reveal <channel> <hours 1-168|next>",
+        "when the answer is revealed; 'next' (the default) reveals when the next question "
+        "posts, at most 24 h later",
+    ),
+    "recap": (
+        "schedule recap <channel> <weekday> <HH:MM> | schedule recap <channel> off",
+        "a weekly recap: top 5, longest streaks, participation",
+    ),
 }
 
 _ALIASES = {
@@ -165,6 +266,21 @@ def parse(text: str) -> Command | UsageError:
                 USAGE["leaderboard"][0],
             )
         return Leaderboard(period)
+    if name == "schedule":
+        return _parse_schedule(args)
+    if name == "daily":
+        if not args:
+            return Daily()
+        if args[0].lower() == "answer":
+            text = rest.split(None, 1)[1].strip() if len(rest.split(None, 1)) > 1 else ""
+            if text:
+                return DailyAnswer(text)
+            return UsageError("Type your answer after 'daily answer'.", USAGE["daily"][0])
+        return UsageError(
+            "'daily' shows this channel's question; to answer in writing type "
+            "'daily answer <your answer>'.",
+            USAGE["daily"][0],
+        )
     simple: dict[str, Command] = {
         "skip": Skip(),
         "stop": Stop(),
@@ -199,3 +315,40 @@ def _parse_quiz(args: list[str]) -> Quiz | UsageError:
         else:
             return UsageError(f"Give one topic only (got '{topic}' and '{arg}').", usage)
     return Quiz(topic, difficulty, count)
+
+
+def _parse_schedule(args: list[str]) -> Command | UsageError:
+    sub = args[0].lower() if args else ""
+    rest = args[1:]
+    if sub not in SCHEDULE_USAGE:
+        listed = ", ".join(SCHEDULE_USAGE)
+        got = f"'{args[0][:40]}' is not" if args else "Say which"
+        return UsageError(f"{got} a schedule command; use one of: {listed}.", USAGE["schedule"][0])
+    usage = SCHEDULE_USAGE[sub][0]
+    try:
+        if sub == "show":
+            if rest:
+                return UsageError("'schedule show' takes no arguments.", usage)
+            return ScheduleShow()
+        if sub == "set":
+            return ScheduleSet(parse_schedule(rest))
+        if not rest:
+            return UsageError("Name the channel ('here' for this one).", usage)
+        channel, extra = rest[0], rest[1:]
+        if sub in ("off", "resume"):
+            if extra:
+                return UsageError(f"'schedule {sub}' takes only the channel.", usage)
+            return ScheduleOff(channel) if sub == "off" else ScheduleResume(channel)
+        if sub == "reveal":
+            if len(extra) != 1:
+                return UsageError("Give the channel and a number of hours, or 'next'.", usage)
+            if extra[0].lower() in ("next", "default", "auto"):
+                return ScheduleReveal(channel, None)
+            return ScheduleReveal(channel, parse_reveal_hours(extra[0]))
+        if len(extra) == 1 and extra[0].lower() == "off":
+            return ScheduleRecap(channel, None)
+        if len(extra) != 2:
+            return UsageError("Give the channel, a weekday and a time, or 'off'.", usage)
+        return ScheduleRecap(channel, parse_weekday(extra[0]), parse_time(extra[1]))
+    except SpecError as exc:
+        return UsageError(str(exc), usage)

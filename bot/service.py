@@ -15,6 +15,8 @@ from bot import commands as cmd
 from bot import views
 from bot.bank import ChoiceQuestion, Difficulty, OpenQuestion, QuestionBank, QuestionModel
 from bot.clock import Clock
+from bot.daily.desk import DailyDesk
+from bot.daily.engine import DailyEngine
 from bot.domain import MAX_ANSWER_CHARS, WRITTEN_CORRECT_AT, Who, points_for
 from bot.keypoints import assess
 from bot.leaderboard import Period, period_key
@@ -64,6 +66,7 @@ class PracticeService:
         default_timezone: str = "UTC",
         rng: random.Random | None = None,
         command_prefix: str = "",
+        engine: DailyEngine | None = None,
     ) -> None:
         zone(default_timezone)  # fail early on a bad zone
         self.db = db
@@ -75,6 +78,11 @@ class PracticeService:
         # (platform, team, user) -> (row ids and team time zone, display name last written).
         # Code that changes a team's time zone must clear this.
         self._users: dict[tuple[str, str, str], tuple[UserRef, str]] = {}
+        self.daily = DailyDesk(db, bank, clock, self._ensure, engine)
+
+    def attach_engine(self, engine: DailyEngine) -> None:
+        """Give schedule commands the running engine, so changes reach its jobs at once."""
+        self.daily.engine = engine
 
     # --- entry points used by adapters ---------------------------------------
 
@@ -110,6 +118,17 @@ class PracticeService:
                 return [await self.stats(who)]
             case cmd.Topics():
                 return [views.topics(self.bank)]
+            case (
+                cmd.ScheduleSet()
+                | cmd.ScheduleShow()
+                | cmd.ScheduleOff()
+                | cmd.ScheduleResume()
+                | cmd.ScheduleReveal()
+                | cmd.ScheduleRecap()
+                | cmd.Daily()
+                | cmd.DailyAnswer()
+            ):
+                return await self.daily.handle(who, parsed)
         return [self.help()]  # pragma: no cover - every command is matched above
 
     async def handle_action(self, who: Who, action_id: str, text: str | None = None) -> list[Reply]:
@@ -127,6 +146,10 @@ class PracticeService:
             return await self.rate(who, *numbers)
         if kind == "qs" and len(numbers) == 2:
             return await self.skip(who, *numbers)
+        if kind == "da" and len(numbers) == 2:
+            return await self.daily.answer_choice(who, *numbers)
+        if kind == "dw" and len(numbers) == 1:
+            return await self.daily.answer_written(who, numbers[0], text or "")
         log.info("unknown action id %r", action_id[:80])
         return [
             error(

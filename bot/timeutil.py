@@ -33,6 +33,11 @@ def to_db(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(sep=" ", timespec="microseconds")[:26]
 
 
+def from_db(text: str) -> datetime:
+    """A stored UTC time back as an aware datetime."""
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
 def local_date(moment: datetime, tz_name: str) -> date:
     return moment.astimezone(zone(tz_name)).date()
 

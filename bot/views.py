@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.bank import ChoiceQuestion, OpenQuestion, QuestionBank, QuestionModel
 from bot.bank.schema import Kind
-from bot.commands import USAGE
+from bot.commands import SCHEDULE_USAGE, USAGE
 from bot.domain import MAX_ANSWER_CHARS, MAX_QUIZ, MIN_QUIZ, POINTS
 from bot.keypoints import Coverage
 from bot.leaderboard import Period, Standing
@@ -56,7 +56,7 @@ def question(bank: QuestionBank, q: QuestionModel, session: Session, slot: int) 
     )
 
 
-def _streak_line(recorded: Recorded) -> str | None:
+def streak_line(recorded: Recorded) -> str | None:
     change = recorded.streak
     if not change.extended:
         return None
@@ -79,12 +79,14 @@ def _points_line(recorded: Recorded) -> str:
     return "No points this time: you already scored this question before."
 
 
-def choice_feedback(q: ChoiceQuestion, choice: int, recorded: Recorded) -> Reply:
+def choice_feedback(
+    q: ChoiceQuestion, choice: int, recorded: Recorded, points: str | None = None
+) -> Reply:
     right = choice == q.correct_index
     chosen = q.options[choice]
     key = q.options[q.correct_index]
     lines = [
-        ("Right! " if right else "Not quite. ") + _points_line(recorded),
+        ("Right! " if right else "Not quite. ") + (points or _points_line(recorded)),
         "",
         f"Your answer: {LETTERS[choice]}. {chosen.text}",
     ]
@@ -95,7 +97,7 @@ def choice_feedback(q: ChoiceQuestion, choice: int, recorded: Recorded) -> Reply
             f"Correct answer: {LETTERS[q.correct_index]}. {key.text}",
         ]
     lines += [f"Why: {key.why}", "", q.explanation]
-    streak = _streak_line(recorded)
+    streak = streak_line(recorded)
     return Reply(
         "\n".join(lines),
         title="Correct" if right else "Incorrect",
@@ -140,7 +142,7 @@ def written_feedback(
         title="Your written answer",
         fields=tuple(fields),
         buttons=buttons,
-        footer=_streak_line(recorded),
+        footer=streak_line(recorded),
         tone="info",
     )
 
@@ -232,6 +234,15 @@ def topics(bank: QuestionBank) -> Reply:
 
 
 def help_text(command: str | None = None, prefix: str = "") -> Reply:
+    if command == "schedule":
+        lines = [f"{prefix}{usage}\n    {what}" for usage, what in SCHEDULE_USAGE.values()]
+        body = (
+            "\n".join(lines)
+            + "\n\n'here' names this channel. Time zones are IANA names such as UTC, "
+            "Europe/Berlin or America/New_York. Days: daily, weekdays, weekends, mon-fri, "
+            "mon,wed,fri. Topics: comma-separated ids from 'topics', or all."
+        )
+        return Reply(body, title="Help: schedule")
     if command and command in USAGE:
         usage, what = USAGE[command]
         return Reply(f"{prefix}{usage}\n{what}", title=f"Help: {command}")

@@ -107,6 +107,16 @@ def parse_weekdays(text: str) -> tuple[str, ...]:
     return tuple(d for d in WEEKDAYS if d in days)
 
 
+def parse_weekday(text: str) -> str:
+    """One day, for the weekly recap."""
+    day = _DAY_NAMES.get(text.strip().lower())
+    if day is None:
+        raise SpecError(
+            f"'{text}' is not a day of the week; use one of mon, tue, wed, thu, fri, sat, sun."
+        )
+    return day
+
+
 def looks_like_days(text: str) -> bool:
     try:
         parse_weekdays(text)

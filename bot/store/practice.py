@@ -135,10 +135,12 @@ def record_attempt(
     session_id: int | None = None,
     slot: int | None = None,
     daily_post_id: int | None = None,
+    scored: bool = True,
 ) -> Recorded:
     """Store one answer. Points go to the ledger only for the first scored attempt at a
-    question in its scope; the ledger's UNIQUE (user, question, scope) backs that up."""
-    first = not already_scored(conn, ref.user_pk, question_id, scope)
+    question in its scope; the ledger's UNIQUE (user, question, scope) backs that up.
+    An unscored answer (a daily question answered after its reveal) earns nothing."""
+    first = scored and not already_scored(conn, ref.user_pk, question_id, scope)
     points = points_if_first if first else 0
     stamp = to_db(now)
     (attempt_id,) = conn.execute(

@@ -1,0 +1,53 @@
+"""APScheduler triggers for a channel's daily question and weekly recap, and the fire
+times derived from them, so catch-up logic and the live scheduler agree on every DST edge."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, time, timedelta
+
+from apscheduler.triggers.cron import CronTrigger
+
+from bot.timeutil import zone
+
+
+def daily_trigger(post_time: time, timezone: str, weekdays: Sequence[str]) -> CronTrigger:
+    return CronTrigger(
+        day_of_week=",".join(weekdays),
+        hour=post_time.hour,
+        minute=post_time.minute,
+        second=0,
+        timezone=zone(timezone),
+    )
+
+
+def weekly_trigger(weekday: str, at: time, timezone: str) -> CronTrigger:
+    return CronTrigger(
+        day_of_week=weekday, hour=at.hour, minute=at.minute, second=0, timezone=zone(timezone)
+    )
+
+
+def next_fire(trigger: CronTrigger, after: datetime) -> datetime | None:
+    """The first fire time strictly after `after`."""
+    return trigger.get_next_fire_time(None, after + timedelta(microseconds=1))
+
+
+def fires_between(trigger: CronTrigger, start: datetime, end: datetime) -> list[datetime]:
+    """Fire times in (start, end], oldest first. Bounded: at most one per minute."""
+    out: list[datetime] = []
+    moment = next_fire(trigger, start)
+    while moment is not None and moment <= end and len(out) < 10_000:
+        out.append(moment)
+        moment = next_fire(trigger, moment)
+    return out
+
+
+def latest_fire(trigger: CronTrigger, now: datetime, lookback: timedelta) -> datetime | None:
+    """The most recent fire time in (now - lookback, now], if any."""
+    fires = fires_between(trigger, now - lookback, now)
+    return fires[-1] if fires else None
+
+
+def parse_hhmm(text: str) -> time:
+    hour, minute = text.split(":")
+    return time(int(hour), int(minute))
