@@ -4,7 +4,7 @@ times derived from them, so catch-up logic and the live scheduler agree on every
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from apscheduler.triggers.cron import CronTrigger
 
@@ -28,8 +28,11 @@ def weekly_trigger(weekday: str, at: time, timezone: str) -> CronTrigger:
 
 
 def next_fire(trigger: CronTrigger, after: datetime) -> datetime | None:
-    """The first fire time strictly after `after`."""
-    return trigger.get_next_fire_time(None, after + timedelta(microseconds=1))
+    """The first fire time strictly after `after`.
+
+    The step is taken in UTC: wall-clock arithmetic on a local time in the repeated hour
+    of a DST change drops the fold and lands before `after` again."""
+    return trigger.get_next_fire_time(None, after.astimezone(UTC) + timedelta(microseconds=1))
 
 
 def fires_between(trigger: CronTrigger, start: datetime, end: datetime) -> list[datetime]:
