@@ -1,0 +1,98 @@
+"""The engine on a real APScheduler AsyncIOScheduler, and migration 0002 on old data."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.bank import QuestionBank
+from bot.clock import SystemClock
+from bot.daily.engine import DailyEngine
+from bot.daily.jobs import SchedulerJobs
+from bot.service import PracticeService
+from bot.store import Database
+from bot.store.migrations import discover
+from tests.daily_fakes import FakePoster
+from tests.daily_rig import ADMIN
+
+
+async def _wait_for(predicate, seconds: float = 5.0) -> bool:
+    for _ in range(int(seconds / 0.05)):
+        if predicate():
+            return True
+        await asyncio.sleep(0.05)
+    return predicate()
+
+
+async def test_a_real_asyncio_scheduler_fires_the_daily_job(db: Database, bank: QuestionBank):
+    clock = SystemClock()
+    poster = FakePoster(clock)  # type: ignore[arg-type]
+    scheduler = AsyncIOScheduler(timezone=UTC)
+    scheduler.start()  # inside the running loop, as the app does
+    try:
+        engine = DailyEngine(
+            db, bank, clock, {"slack": poster}, jobs=SchedulerJobs(scheduler), rng=random.Random(1)
+        )
+        service = PracticeService(db, bank, clock, engine=engine)
+        await engine.start()
+        # A slot ten minutes ago: today's post is due and inside the grace window.
+        slot = (datetime.now(UTC) - timedelta(minutes=10)).strftime("%H:%M")
+        await service.handle_text(ADMIN, f"schedule set study {slot} UTC")
+        job = scheduler.get_job("daily:1")
+        assert job is not None
+        assert job.coalesce is True and job.max_instances == 1
+        assert job.misfire_grace_time == 3600
+        assert str(job.trigger.timezone) == "UTC"
+        assert job.next_run_time > datetime.now(UTC)  # tomorrow, as cron says
+        # Bring the real job forward: the scheduler's own timer fires it.
+        job.modify(next_run_time=datetime.now(UTC) + timedelta(seconds=0.3))
+        scheduler.wakeup()
+        assert await _wait_for(lambda: len(poster.posts()) == 1)
+        assert scheduler.get_job("reveal:1") is not None  # the reveal is now a job too
+        rows = [tuple(r) for r in await db.fetchall("SELECT status, message_ref FROM daily_posts")]
+        assert rows == [("posted", "m1")]
+        # The same job brought forward again does not post twice.
+        scheduler.get_job("daily:1").modify(next_run_time=datetime.now(UTC))
+        scheduler.wakeup()
+        await asyncio.sleep(0.3)
+        assert len(poster.posts()) == 1
+    finally:
+        scheduler.shutdown(wait=False)
+        await asyncio.sleep(0)  # AsyncIOScheduler shuts down on the loop
+
+
+async def test_migration_0002_keeps_existing_schedules_and_posts(tmp_path: Path):
+    path = tmp_path / "old.db"
+    old = await Database.open(path, migrations=discover()[:1])
+    stamp = "2026-03-01 09:00:00.000000"
+    await old.run(
+        lambda c: c.executescript(
+            f"""
+            INSERT INTO teams (platform, external_id, created_at) VALUES ('slack', 't1', '{stamp}');
+            INSERT INTO channel_schedules (team_id, channel_id, post_time, timezone, created_at,
+                updated_at) VALUES (1, 'study', '09:00', 'UTC', '{stamp}', '{stamp}');
+            INSERT INTO daily_posts (team_id, channel_id, local_date, question_id, claimed_at,
+                posted_at, message_ref) VALUES (1, 'study', '2026-03-01', 'q1', '{stamp}',
+                '{stamp}', 'm1');
+            """
+        )
+    )
+    await old.close()
+    db = await Database.open(path)
+    try:
+        assert db.applied == [2]
+        schedules = await db.fetchall("SELECT channel_id, rotation, enabled FROM channel_schedules")
+        assert [tuple(r) for r in schedules] == [("study", "[]", 1)]
+        posts = await db.fetchall("SELECT message_ref, status, tries FROM daily_posts")
+        assert [tuple(r) for r in posts] == [("m1", "posted", 0)]
+        # The new constraints hold on the upgraded file.
+        with pytest.raises(sqlite3.IntegrityError):
+            await db.run(lambda c: c.execute("UPDATE daily_posts SET status = 'lost'"))
+    finally:
+        await db.close()
