@@ -39,6 +39,9 @@ def _settings() -> Settings:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    if settings.log_level != "DEBUG":
+        # APScheduler logs every job run and scheduler start at INFO: noise in a terminal.
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
     return settings
 
 

@@ -14,9 +14,13 @@ import threading
 from collections.abc import Sequence
 from typing import TextIO
 
+from bot.app import running_daily
+from bot.daily.port import PostFailed
 from bot.domain import Who
 from bot.replies import Button, Reply, TextPrompt
 from bot.service import PracticeService
+
+CHANNEL = "console"
 
 # With a written answer pending, these bare words are still commands (anything else is the answer).
 _COMMAND_WORDS = {
@@ -30,15 +34,16 @@ _COMMAND_WORDS = {
     "quit",
     "exit",
 }
-_RULE = "-" * 60
+# Commands that take arguments and still work with a written answer pending.
+_COMMAND_HEADS = {"daily", "schedule", "quiz"}
 
 
 def console_identity() -> Who:
     name = os.environ.get("USER") or os.environ.get("USERNAME") or "you"
-    return Who("console", "local", name, display_name=name, channel_id="console", is_admin=True)
+    return Who("console", "local", name, display_name=name, channel_id=CHANNEL, is_admin=True)
 
 
-def render(reply: Reply, width: int = 78) -> str:
+def render(reply: Reply, width: int = 78, buttons: bool = True) -> str:
     out: list[str] = []
     if reply.title:
         out.append(f"== {reply.title} ==")
@@ -49,10 +54,11 @@ def render(reply: Reply, width: int = 78) -> str:
         for line in f.value.split("\n"):
             out.append(textwrap.fill(line, width, initial_indent="  ", subsequent_indent="    "))
     for i, b in enumerate(reply.buttons, start=1):
-        out.append(textwrap.fill(f"{i}) {b.label}", width, subsequent_indent="   "))
-    if reply.text_prompt is not None:
+        label = f"{i}) {b.label}" if buttons else f"   {b.label}"
+        out.append(textwrap.fill(label, width, subsequent_indent="   "))
+    if buttons and reply.text_prompt is not None:
         out.append("(Type your answer on one line. 'skip' moves on, 'help' lists commands.)")
-    elif reply.buttons:
+    elif buttons and reply.buttons:
         out.append(f"(Type a number 1-{len(reply.buttons)}.)")
     if reply.footer:
         out.append(textwrap.fill(reply.footer, width))
@@ -60,13 +66,25 @@ def render(reply: Reply, width: int = 78) -> str:
 
 
 class ConsoleSession:
-    def __init__(self, service: PracticeService, who: Who, out: TextIO) -> None:
+    def __init__(
+        self, service: PracticeService, who: Who, out: TextIO, interactive: bool = False
+    ) -> None:
         self.service = service
         self.who = who
         self.out = out
+        self.interactive = interactive
         self.buttons: Sequence[Button] = ()
         self.prompt: TextPrompt | None = None
         self._lock = asyncio.Lock()
+
+    def announce(self, header: str, reply: Reply, hint: str | None = None) -> None:
+        """Something the scheduler posted. It never takes over the input: a quiz in
+        progress keeps its numbered buttons, and 'daily' brings the question up to answer."""
+        self.out.write(f"\n[{header}]\n{render(reply, buttons=False)}\n")
+        if hint:
+            self.out.write(f"{hint}\n")
+        self.out.write("\n> " if self.interactive else "\n")
+        self.out.flush()
 
     def show(self, replies: Sequence[Reply]) -> None:
         for reply in replies:
@@ -90,7 +108,9 @@ class ConsoleSession:
         return True
 
     async def _dispatch(self, line: str, stripped: str, word: str) -> list[Reply]:
-        if self.prompt is not None and word not in _COMMAND_WORDS and not stripped.startswith("/"):
+        head = word.split(" ", 1)[0]
+        is_command = word in _COMMAND_WORDS or head in _COMMAND_HEADS or stripped.startswith("/")
+        if self.prompt is not None and not is_command:
             prompt = self.prompt
             if stripped.isdigit() and self.buttons and 1 <= int(stripped) <= len(self.buttons):
                 return await self._press(self.buttons[int(stripped) - 1])
@@ -108,6 +128,39 @@ class ConsoleSession:
     async def _press(self, button: Button) -> list[Reply]:
         self.prompt = None
         return await self.service.handle_action(self.who, button.action_id)
+
+
+class ConsolePoster:
+    """The posting port for the terminal: the console is one channel, named 'console'."""
+
+    def __init__(self, session: ConsoleSession) -> None:
+        self.session = session
+        self.count = 0
+
+    async def check_channel(self, team_id: str, channel_id: str) -> None:
+        if channel_id != CHANNEL:
+            raise PostFailed(
+                f"the console has one channel, '{CHANNEL}' (or type 'here')", permanent=True
+            )
+
+    def _ref(self) -> str:
+        self.count += 1
+        return f"console-{self.count}"
+
+    async def post(self, team_id: str, channel_id: str, reply: Reply) -> str:
+        await self.check_channel(team_id, channel_id)
+        daily = reply.buttons or reply.text_prompt
+        hint = "Type 'daily' to answer it." if daily else None
+        self.session.announce(f"#{channel_id}", reply, hint)
+        return self._ref()
+
+    async def reply(self, team_id: str, channel_id: str, message_ref: str, reply: Reply) -> str:
+        await self.check_channel(team_id, channel_id)
+        self.session.announce(f"#{channel_id} · in reply to the daily question", reply)
+        return self._ref()
+
+    async def notify(self, team_id: str, user_id: str, reply: Reply) -> None:
+        self.session.announce(f"private note to {user_id}", reply)
 
 
 def _start_reader(loop: asyncio.AbstractEventLoop, stream: TextIO) -> asyncio.Queue[str | None]:
@@ -136,20 +189,22 @@ async def run_console(
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     interactive = stdin.isatty()
-    session = ConsoleSession(service, who or console_identity(), stdout)
+    session = ConsoleSession(service, who or console_identity(), stdout, interactive)
     if interactive:
         stdout.write(
-            "mlprep console. Type 'help' for commands, 'quiz' to start, 'quit' to leave.\n\n"
+            "mlprep console. Type 'help' for commands, 'quiz' to start, 'quit' to leave.\n"
+            "Daily questions: schedule set here <HH:MM> <time zone> posts one here.\n\n"
         )
-    queue = _start_reader(asyncio.get_running_loop(), stdin)
-    while True:
-        if interactive:
-            stdout.write("> ")
-            stdout.flush()
-        line = await queue.get()
-        if line is None:
-            break
-        if not await session.handle_line(line):
-            break
+    async with running_daily(service, {"console": ConsolePoster(session)}):
+        queue = _start_reader(asyncio.get_running_loop(), stdin)
+        while True:
+            if interactive:
+                stdout.write("> ")
+                stdout.flush()
+            line = await queue.get()
+            if line is None:
+                break
+            if not await session.handle_line(line):
+                break
     if interactive:
         stdout.write("Bye. Your progress is saved.\n")

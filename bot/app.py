@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from datetime import UTC
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.bank import QuestionBank, UnknownTopics, builtin_content_dir
 from bot.bank.syllabus import load_syllabus
 from bot.clock import Clock, SystemClock
 from bot.config import ConfigurationError, Settings
+from bot.daily.engine import DailyEngine
+from bot.daily.jobs import SchedulerJobs
+from bot.daily.port import Poster
 from bot.service import PracticeService
 from bot.store import Database
 
@@ -46,3 +53,25 @@ async def open_service(
         )
     finally:
         await db.close()
+
+
+@asynccontextmanager
+async def running_daily(
+    service: PracticeService, posters: Mapping[str, Poster]
+) -> AsyncIterator[DailyEngine]:
+    """Start the daily-question scheduler inside the running loop, for the given platforms.
+
+    Start-up settles what a previous run left half done, registers one job per channel
+    from the database and posts anything missed within the grace window."""
+    scheduler = AsyncIOScheduler(timezone=UTC)
+    scheduler.start()
+    engine = DailyEngine(
+        service.db, service.bank, service.clock, posters, jobs=SchedulerJobs(scheduler)
+    )
+    service.attach_engine(engine)
+    try:
+        await engine.start()
+        yield engine
+    finally:
+        scheduler.shutdown(wait=False)
+        await asyncio.sleep(0)  # the shutdown is scheduled on the loop; let it run
