@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from datetime import date
+from functools import lru_cache
 
 from bot.bank import QuestionBank
 from bot.bank.loader import QuestionModel
@@ -34,10 +35,17 @@ class NothingEligible(LookupError):
 def eligible(
     bank: QuestionBank, topics: Sequence[str], difficulty: Difficulty | None
 ) -> list[QuestionModel]:
+    return list(_eligible(bank, tuple(topics), difficulty))
+
+
+@lru_cache(maxsize=1024)  # thousands of channels share a few filters; a bank never changes
+def _eligible(
+    bank: QuestionBank, topics: tuple[str, ...], difficulty: Difficulty | None
+) -> tuple[QuestionModel, ...]:
     pool = [q for t in topics for q in bank.select(t)] if topics else bank.select()
     if difficulty is not None:
         pool = [q for q in pool if q.difficulty is difficulty]
-    return sorted(pool, key=lambda q: q.id)  # stable order: the same rng picks the same id
+    return tuple(sorted(pool, key=lambda q: q.id))  # stable order: a seeded rng repeats
 
 
 def choose(
@@ -73,7 +81,8 @@ def pick_daily(
     difficulty falls back to any difficulty rather than skipping the day."""
     if difficulty == "mixed":
         wanted = MIXED_BY_WEEKDAY[local_day.weekday()]
-        pool = eligible(bank, topics, wanted) or eligible(bank, topics, None)
+        pool = _eligible(bank, tuple(topics), wanted) or _eligible(bank, tuple(topics), None)
     else:
-        pool = eligible(bank, topics, Difficulty(difficulty) if difficulty else None)
+        level = Difficulty(difficulty) if difficulty else None
+        pool = _eligible(bank, tuple(topics), level)
     return choose(pool, rotation, rng)

@@ -15,8 +15,9 @@ import random
 import sqlite3
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 
 from bot.bank import QuestionBank
@@ -83,6 +84,9 @@ class DailyEngine:
         self.policy = policy or Policy()
         self.rng = rng or random.Random()
         self.sleep = sleep
+        # The trigger of every daily job this engine registered, so a job run can tell
+        # which slot it is for without a database read.
+        self._triggers: dict[int, CronTrigger] = {}
 
     @property
     def platforms(self) -> tuple[str, ...]:
@@ -135,7 +139,15 @@ class DailyEngine:
                 )
                 log.info("daily post %s: retry window passed while the bot was down", post.id)
             elif await self.db.transaction(lambda c, p=post: ds.start_try(c, p.id)):
-                await self._deliver(schedule, post.id, post.question_id, post.local_date)
+                assert post.reveal_at is not None
+                await self._deliver(
+                    schedule,
+                    post.id,
+                    post.question_id,
+                    post.local_date,
+                    post.reveal_at,
+                    post.tries + 1,
+                )
 
     async def _ours(self, post: ds.Post) -> bool:
         row = await self.db.fetchone("SELECT platform FROM teams WHERE id = ?", (post.team_pk,))
@@ -183,7 +195,7 @@ class DailyEngine:
 
     # --- jobs -----------------------------------------------------------------------
 
-    def trigger(self, schedule: ds.Schedule):
+    def trigger(self, schedule: ds.Schedule) -> CronTrigger:
         return daily_trigger(schedule.post_time, schedule.timezone, schedule.weekdays)
 
     def _put_jobs(self, schedule: ds.Schedule) -> None:
@@ -191,8 +203,10 @@ class DailyEngine:
             return
         daily_id, recap_id = f"daily:{schedule.id}", f"recap:{schedule.id}"
         if schedule.active:
-            self.jobs.put(daily_id, self.trigger(schedule), self.fire, (schedule.id,))
+            self._triggers[schedule.id] = self.trigger(schedule)
+            self.jobs.put(daily_id, self._triggers[schedule.id], self.fire, (schedule.id,))
         else:
+            self._triggers.pop(schedule.id, None)
             self.jobs.remove(daily_id)
         if schedule.active and schedule.recap_weekday and schedule.recap_time:
             trigger = weekly_trigger(schedule.recap_weekday, schedule.recap_time, schedule.timezone)
@@ -233,12 +247,15 @@ class DailyEngine:
         """The cron job: post today's question in one channel. Never raises."""
         try:
             now = self.clock.now()
-            schedule = await self.db.run(lambda c: ds.get_schedule(c, schedule_id))
-            if schedule is None or not schedule.active or schedule.platform not in self.posters:
-                return
-            due = latest_fire(self.trigger(schedule), now, self.policy.grace)
+            trigger = self._triggers.get(schedule_id)
+            if trigger is None:  # not registered here (a direct call): read the schedule
+                schedule = await self.db.run(lambda c: ds.get_schedule(c, schedule_id))
+                if schedule is None or not schedule.active:
+                    return
+                trigger = self.trigger(schedule)
+            due = latest_fire(trigger, now, self.policy.grace)
             if due is None:
-                log.info("daily job for channel %s ran outside its window", schedule.channel_id)
+                log.info("daily job for schedule %s ran outside its window", schedule_id)
                 return
             await self._post_due(schedule_id, due)
         except Exception:
@@ -249,12 +266,17 @@ class DailyEngine:
 
         def claim(conn: sqlite3.Connection):
             schedule = ds.get_schedule(conn, schedule_id)
-            if schedule is None or not schedule.active:
+            if schedule is None or not schedule.active or schedule.platform not in self.posters:
                 return None
             day = local_date(due, schedule.timezone)
-            reveals = ds.reveals_due_in(
-                conn, schedule.team_pk, schedule.channel_id, day - RECENT_REVEALS, now
-            )
+            # Reveals that are due are claimed in this same transaction (one commit fewer).
+            reveals = [
+                work
+                for post_id in ds.reveals_due_in(
+                    conn, schedule.team_pk, schedule.channel_id, day - RECENT_REVEALS, now
+                )
+                if (work := self._claim_reveal(conn, post_id, now)) is not None
+            ]
             if ds.post_on(conn, schedule.team_pk, schedule.channel_id, day) is not None:
                 return schedule, reveals, None
             rotation = ds.rotation(conn, schedule.id)
@@ -269,20 +291,19 @@ class DailyEngine:
                 )
             except NothingEligible as exc:
                 return schedule, reveals, exc
-            post_id = ds.insert_claim(
-                conn, schedule, day, q.id, due, self._reveal_time(schedule, due), now
-            )
+            reveal_at = self._reveal_time(schedule, due)
+            post_id = ds.insert_claim(conn, schedule, day, q.id, due, reveal_at, now)
             if post_id is None:
                 return schedule, reveals, None
             ds.set_rotation(conn, schedule.id, advance(rotation, q.id))
-            return schedule, reveals, (post_id, q.id, day)
+            return schedule, reveals, (post_id, q.id, day, to_db(reveal_at), 1)
 
         claimed = await self.db.transaction(claim)
         if claimed is None:
             return
         schedule, reveals, outcome = claimed
-        for post_id in reveals:  # yesterday's answer goes out before today's question
-            await self.reveal(post_id)
+        for work in reveals:  # yesterday's answer goes out before today's question
+            await self._post_reveal(work)
         if isinstance(outcome, NothingEligible):
             await self._pause(schedule, "no question in the bank matches its topics and difficulty")
         elif outcome is not None:
@@ -295,17 +316,23 @@ class DailyEngine:
         latest = due + DEFAULT_REVEAL
         return min(following, latest) if following else latest
 
-    async def _deliver(self, schedule: ds.Schedule, post_id: int, question_id: str, day) -> None:
+    async def _deliver(
+        self,
+        schedule: ds.Schedule,
+        post_id: int,
+        question_id: str,
+        day: date,
+        reveal_at: str,
+        tries: int,
+    ) -> None:
         q = self.bank.get(question_id)
         if q is None:
             await self.db.transaction(
                 lambda c: ds.mark_unposted(c, post_id, "failed", "question removed from the bank")
             )
             return
-        post = await self.db.run(lambda c: ds.get_post(c, post_id))
-        assert post is not None and post.reveal_at is not None
-        reveal_at = from_db(post.reveal_at)
-        reply = dv.daily_post(self.bank, q, post_id, day, dv.when(reveal_at, schedule.timezone))
+        reveal_text = dv.when(from_db(reveal_at), schedule.timezone)
+        reply = dv.daily_post(self.bank, q, post_id, day, reveal_text)
         poster = self.posters[schedule.platform]
 
         async def before_retry(reason: str) -> None:
@@ -319,12 +346,12 @@ class DailyEngine:
             before_retry,
             resume,
             what=f"daily post {post_id}",
-            first_try=post.tries,
+            first_try=tries,
         )
         now = self.clock.now()
         if isinstance(result, Sent):
             await self.db.transaction(lambda c: ds.mark_posted(c, post_id, result.ref, now))
-            self._put_reveal(post_id, post.reveal_at)
+            self._put_reveal(post_id, reveal_at)
             log.info("posted daily question %s to channel %s", question_id, schedule.channel_id)
             return
         if result is None:
@@ -388,24 +415,24 @@ class DailyEngine:
 
     async def _reveal(self, post_id: int) -> None:
         now = self.clock.now()
+        work = await self.db.transaction(lambda c: self._claim_reveal(c, post_id, now))
+        if work is not None:
+            await self._post_reveal(work)
 
-        def claim(conn: sqlite3.Connection):
-            post = ds.get_post(conn, post_id)
-            if post is None or not ds.claim_reveal(conn, post_id, now):
-                return None
-            return (
-                post,
-                ds.answer_counts(conn, post_id),
-                ds.find_schedule(conn, post.team_pk, post.channel_id),
-            )
+    def _claim_reveal(self, conn: sqlite3.Connection, post_id: int, now: datetime):
+        """Inside a transaction: take the reveal of one post and count how people did.
+        None when it is not due for revealing (already revealed, or never posted)."""
+        post = ds.get_post(conn, post_id)
+        if post is None or not ds.claim_reveal(conn, post_id, now):
+            return None
+        schedule = ds.find_schedule(conn, post.team_pk, post.channel_id)
+        return post, ds.answer_counts(conn, post_id), schedule
 
-        claimed = await self.db.transaction(claim)
-        if claimed is None:
-            return
-        post, counts, schedule = claimed
+    async def _post_reveal(self, work) -> None:
+        post, counts, schedule = work
         q = self.bank.get(post.question_id)
         if schedule is None or q is None or schedule.platform not in self.posters:
-            log.info("daily post %s: nothing to reveal it with; marked revealed", post_id)
+            log.info("daily post %s: nothing to reveal it with; marked revealed", post.id)
             return
         poster = self.posters[schedule.platform]
         reply = dv.reveal(self.bank, q, post.local_date, counts)
@@ -414,13 +441,13 @@ class DailyEngine:
             lambda: poster.reply(schedule.team_id, schedule.channel_id, post.message_ref, reply),
             None,
             None,
-            what=f"reveal of daily post {post_id}",
+            what=f"reveal of daily post {post.id}",
         )
         if isinstance(result, Sent):
-            await self.db.transaction(lambda c: ds.mark_revealed(c, post_id, result.ref))
+            await self.db.transaction(lambda c: ds.mark_revealed(c, post.id, result.ref))
         elif result is not None and not result.in_doubt:
             # Nothing was posted: let a later run (or the next start-up) try again.
-            await self.db.transaction(lambda c: ds.release_reveal(c, post_id))
+            await self.db.transaction(lambda c: ds.release_reveal(c, post.id))
             if result.permanent and schedule.active:
                 await self._pause(schedule, result.reason)
 

@@ -3,15 +3,16 @@ times derived from them, so catch-up logic and the live scheduler agree on every
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, datetime, time, timedelta
+from functools import lru_cache
 
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.timeutil import zone
 
 
-def daily_trigger(post_time: time, timezone: str, weekdays: Sequence[str]) -> CronTrigger:
+@lru_cache(maxsize=4096)  # building a CronTrigger compiles its fields; they are never mutated
+def daily_trigger(post_time: time, timezone: str, weekdays: tuple[str, ...]) -> CronTrigger:
     return CronTrigger(
         day_of_week=",".join(weekdays),
         hour=post_time.hour,
@@ -21,6 +22,7 @@ def daily_trigger(post_time: time, timezone: str, weekdays: Sequence[str]) -> Cr
     )
 
 
+@lru_cache(maxsize=1024)
 def weekly_trigger(weekday: str, at: time, timezone: str) -> CronTrigger:
     return CronTrigger(
         day_of_week=weekday, hour=at.hour, minute=at.minute, second=0, timezone=zone(timezone)

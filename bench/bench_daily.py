@@ -1,0 +1,208 @@
+"""The daily question for 10,000 channels: choose and hand to a no-op poster.
+
+    .venv/bin/python bench/bench_daily.py [--channels 10000] [--questions 250] [--days 365]
+
+One team database with `--channels` schedules all due at 09:00 UTC, a bank of
+`--questions` questions, and `--days` of history per channel (a posted and revealed
+daily question every day, each channel's rotation consistent with it, and yesterday's
+post still waiting for its reveal with three answers). The bench then runs every
+channel's real daily job at 09:00 at once, as APScheduler would start them: each job
+reveals yesterday's answer, claims today's row, chooses the question from the rotation,
+hands the post to a no-op poster, records the reference and registers the reveal job
+(on a started, paused AsyncIOScheduler). Target: under 2 s. The pre-filled database is
+cached in bench/data/; every run works on a fresh copy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import shutil
+import sqlite3
+import sys
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler  # noqa: E402
+
+from bot.bank import QuestionBank, builtin_content_dir  # noqa: E402
+from bot.clock import ManualClock  # noqa: E402
+from bot.daily.engine import DailyEngine  # noqa: E402
+from bot.daily.jobs import SchedulerJobs  # noqa: E402
+from bot.replies import Reply  # noqa: E402
+from bot.store import Database  # noqa: E402
+from bot.store.migrations import apply_pending  # noqa: E402
+from bot.timeutil import to_db  # noqa: E402
+
+TODAY = date(2026, 6, 1)
+NINE = datetime(TODAY.year, TODAY.month, TODAY.day, 9, 0, tzinfo=UTC)
+
+
+class NoOpPoster:
+    def __init__(self) -> None:
+        self.posts = 0
+        self.replies = 0
+
+    async def check_channel(self, team_id: str, channel_id: str) -> None:
+        return None
+
+    async def post(self, team_id: str, channel_id: str, reply: Reply) -> str:
+        self.posts += 1
+        return f"m{self.posts}"
+
+    async def reply(self, team_id: str, channel_id: str, message_ref: str, reply: Reply) -> str:
+        self.replies += 1
+        return f"r{self.replies}"
+
+    async def notify(self, team_id: str, user_id: str, reply: Reply) -> None:
+        return None
+
+
+def prefill(path: Path, ids: list[str], channels: int, days: int) -> None:
+    n = len(ids)
+    conn = sqlite3.connect(path, isolation_level=None)
+    apply_pending(conn, str(path))
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = OFF")
+    conn.execute("BEGIN")
+    stamp = to_db(NINE - timedelta(days=days + 1))
+    conn.execute(
+        "INSERT INTO teams (id, platform, external_id, created_at) VALUES (1, 'slack', 'T', ?)",
+        (stamp,),
+    )
+    conn.executemany(
+        "INSERT INTO users (id, team_id, external_id, created_at) VALUES (?, 1, ?, ?)",
+        ((u, f"U{u}", stamp) for u in (1, 2, 3)),
+    )
+    first = TODAY - timedelta(days=days)
+
+    def rotation(c: int) -> str:
+        # Day d (0 = oldest) used ids[(c + d) % n]; the last n days give the order of last use.
+        order = [ids[(c + d) % n] for d in range(max(0, days - n), days)]
+        return json.dumps(list(dict.fromkeys(reversed(order)))[::-1], separators=(",", ":"))
+
+    conn.executemany(
+        "INSERT INTO channel_schedules (id, team_id, channel_id, post_time, timezone, rotation,"
+        " admin_user_id, created_at, updated_at) VALUES (?, 1, ?, '09:00', 'UTC', ?, 'U1', ?, ?)",
+        ((c + 1, f"C{c:05d}", rotation(c), stamp, stamp) for c in range(channels)),
+    )
+
+    def history():
+        for c in range(channels):
+            for d in range(days):
+                day = first + timedelta(days=d)
+                at = datetime(day.year, day.month, day.day, 9, 0, tzinfo=UTC)
+                last = d == days - 1  # yesterday: posted, not yet revealed
+                yield (
+                    f"C{c:05d}",
+                    day.isoformat(),
+                    ids[(c + d) % n],
+                    to_db(at),
+                    f"m-{c}-{d}",
+                    to_db(at + timedelta(days=1)),
+                    None if last else to_db(at + timedelta(days=1)),
+                    None if last else f"r-{c}-{d}",
+                )
+
+    conn.executemany(
+        "INSERT INTO daily_posts (team_id, channel_id, local_date, question_id, claimed_at,"
+        " posted_at, due_at, message_ref, reveal_at, revealed_at, reveal_ref, status, tries)"
+        " VALUES (1, ?1, ?2, ?3, ?4, ?4, ?4, ?5, ?6, ?7, ?8, 'posted', 1)",
+        history(),
+    )
+    conn.execute(
+        "INSERT INTO attempts (team_id, user_id, question_id, topic, source, daily_post_id,"
+        " choice, correct, points, local_date, created_at)"
+        " SELECT 1, u.id, p.question_id, 'bench', 'daily', p.id, u.id - 1, u.id = 1, 0,"
+        " p.local_date, p.posted_at FROM daily_posts p, users u WHERE p.revealed_at IS NULL",
+    )
+    conn.execute("COMMIT")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+
+
+async def run(path: Path, bank: QuestionBank, channels: int) -> tuple[float, NoOpPoster]:
+    db = await Database.open(path)
+    scheduler = AsyncIOScheduler(timezone=UTC)
+    scheduler.start(paused=True)  # jobs land in the real job store, none fire
+    poster = NoOpPoster()
+    clock = ManualClock(NINE)
+    engine = DailyEngine(db, bank, clock, {"slack": poster}, jobs=SchedulerJobs(scheduler))
+    try:
+        await db.fetchone("SELECT count(*) FROM channel_schedules")  # warm the connection
+        started = time.perf_counter()
+        await asyncio.gather(*(engine.fire(s) for s in range(1, channels + 1)))
+        elapsed = time.perf_counter() - started
+        posted = await db.fetchone(
+            "SELECT count(*) FROM daily_posts WHERE local_date = ? AND status = 'posted'",
+            (TODAY.isoformat(),),
+        )
+        assert posted[0] == channels == poster.posts, (posted[0], poster.posts)
+        assert poster.replies == channels
+        repeats = await db.fetchone(
+            "SELECT count(*) FROM daily_posts t JOIN daily_posts y ON y.team_id = t.team_id"
+            " AND y.channel_id = t.channel_id AND y.question_id = t.question_id"
+            " WHERE t.local_date = ? AND y.local_date > ?",
+            (TODAY.isoformat(), (TODAY - timedelta(days=len(bank))).isoformat()),
+        )
+        # Today's question must be the channel's least recently used one: not used in the
+        # last len(bank) days (its only other use is today's row itself).
+        assert repeats[0] == channels, repeats[0]
+    finally:
+        scheduler.shutdown(wait=False)
+        await asyncio.sleep(0)
+        await db.close()
+    return elapsed, poster
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--channels", type=int, default=10_000)
+    ap.add_argument("--questions", type=int, default=250)
+    ap.add_argument("--days", type=int, default=365)
+    ap.add_argument("--runs", type=int, default=3)
+    args = ap.parse_args()
+
+    full = QuestionBank.load([builtin_content_dir()])
+    questions = sorted(full.select(), key=lambda q: q.id)[: args.questions]
+    bank = QuestionBank(questions)
+    ids = [q.id for q in questions]
+    data = ROOT / "bench" / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    cached = data / f"daily-{args.channels}c-{len(ids)}q-{args.days}d.db"
+    if not cached.exists():
+        t = time.perf_counter()
+        print(f"pre-filling {cached.name} ...", flush=True)
+        partial = cached.with_suffix(".partial")
+        partial.unlink(missing_ok=True)
+        prefill(partial, ids, args.channels, args.days)
+        partial.rename(cached)
+        print(f"  done in {time.perf_counter() - t:.0f} s", flush=True)
+    rows = args.channels * args.days
+    size = cached.stat().st_size / 1e6
+    print(
+        f"{args.channels:,} channels, {len(ids)} questions, {args.days} days of history "
+        f"({rows:,} daily posts, {size:,.0f} MB)"
+    )
+    for i in range(args.runs):
+        work = data / "daily-run.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{work}{suffix}").unlink(missing_ok=True)
+        shutil.copyfile(cached, work)
+        elapsed, _poster = asyncio.run(run(work, bank, args.channels))
+        print(
+            f"run {i + 1}: {args.channels:,} daily jobs (reveal yesterday, choose, post, record)"
+            f" in {elapsed:.2f} s = {elapsed / args.channels * 1e6:.0f} us per channel"
+            f" (target < 2 s)"
+        )
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{work}{suffix}").unlink(missing_ok=True)
+
+
+if __name__ == "__main__":
+    main()
