@@ -1,7 +1,9 @@
 -- 0002: what the daily-question scheduler needs to post exactly once and recover.
 --
--- channel_schedules.rotation: the channel's question ids ordered by last use, oldest
--- first, so choosing the next question reads one row instead of the post history.
+-- channel_decks + channel_schedules.deck_pos: the order in which a channel is dealt its
+-- questions (comma-separated ids; ids never hold commas) and the next position, so
+-- choosing reads one row instead of the post history. A normal day moves only the
+-- position: the deck lives in its own table so that write stays small.
 -- daily_posts.status follows one post through delivery:
 --   posting   claimed and being sent (found at start-up: the bot stopped mid-post)
 --   retry     the platform refused the last try; another try is due
@@ -10,8 +12,16 @@
 --   in_doubt  the bot stopped mid-post or the send ended unclearly; reported, never re-sent
 -- reveal_ref is set once the reveal is posted; revealed_at alone means it is in flight.
 
-ALTER TABLE channel_schedules
-    ADD COLUMN rotation TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(rotation));
+ALTER TABLE channel_schedules ADD COLUMN deck_pos INTEGER NOT NULL DEFAULT 0
+    CHECK (deck_pos >= 0);
+
+CREATE TABLE channel_decks (
+    schedule_id INTEGER PRIMARY KEY REFERENCES channel_schedules (id),
+    ids         TEXT NOT NULL
+);
+
+-- Choosing no longer reads the post history by question.
+DROP INDEX daily_posts_channel_question;
 
 ALTER TABLE daily_posts ADD COLUMN status TEXT NOT NULL DEFAULT 'posted'
     CHECK (status IN ('posting', 'retry', 'posted', 'failed', 'in_doubt'));

@@ -44,6 +44,7 @@ async def test_a_real_asyncio_scheduler_fires_the_daily_job(db: Database, bank: 
         # A slot ten minutes ago: today's post is due and inside the grace window.
         slot = (datetime.now(UTC) - timedelta(minutes=10)).strftime("%H:%M")
         await service.handle_text(ADMIN, f"schedule set study {slot} UTC")
+        await service.handle_text(ADMIN, "schedule reveal study 1")
         job = scheduler.get_job("daily:1")
         assert job is not None
         assert job.coalesce is True and job.max_instances == 1
@@ -53,11 +54,15 @@ async def test_a_real_asyncio_scheduler_fires_the_daily_job(db: Database, bank: 
         # Bring the real job forward: the scheduler's own timer fires it.
         job.modify(next_run_time=datetime.now(UTC) + timedelta(seconds=0.3))
         scheduler.wakeup()
-        # Once posted and recorded, the reveal becomes a job of its own.
+        # Once posted and recorded, the reveal (an hour later) becomes a job of its own.
         assert await _wait_for(lambda: scheduler.get_job("reveal:1") is not None)
         assert len(poster.posts()) == 1
         rows = [tuple(r) for r in await db.fetchall("SELECT status, message_ref FROM daily_posts")]
         assert rows == [("posted", "m1")]
+        scheduler.get_job("reveal:1").modify(next_run_time=datetime.now(UTC))
+        scheduler.wakeup()
+        assert await _wait_for(lambda: len(poster.of("reply")) == 1)
+        assert poster.of("reply")[0].parent == "m1"
         # The same job brought forward again does not post twice.
         scheduler.get_job("daily:1").modify(next_run_time=datetime.now(UTC))
         scheduler.wakeup()
@@ -88,8 +93,8 @@ async def test_migration_0002_keeps_existing_schedules_and_posts(tmp_path: Path)
     db = await Database.open(path)
     try:
         assert db.applied == [2]
-        schedules = await db.fetchall("SELECT channel_id, rotation, enabled FROM channel_schedules")
-        assert [tuple(r) for r in schedules] == [("study", "[]", 1)]
+        schedules = await db.fetchall("SELECT channel_id, deck_pos, enabled FROM channel_schedules")
+        assert [tuple(r) for r in schedules] == [("study", 0, 1)]
         posts = await db.fetchall("SELECT message_ref, status, tries FROM daily_posts")
         assert [tuple(r) for r in posts] == [("m1", "posted", 0)]
         # The new constraints hold on the upgraded file.

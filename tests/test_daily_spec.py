@@ -8,7 +8,8 @@ from datetime import date, time, timedelta
 import pytest
 
 from bot.bank import QuestionBank, builtin_content_dir
-from bot.daily.chooser import NothingEligible, advance, choose, eligible, pick_daily
+from bot.bank.schema import Difficulty
+from bot.daily.chooser import Deck, NothingEligible, _eligible, deal, eligible, pick_daily
 from bot.daily.spec import (
     WEEKDAYS,
     SpecError,
@@ -97,80 +98,78 @@ def builtin() -> QuestionBank:
     return QuestionBank.load([builtin_content_dir()])
 
 
+def _deal_days(bank, days: int, **filters) -> tuple[list[str], Deck]:
+    rng, dealt, deck = random.Random(3), [], Deck()
+    for i in range(days):
+        q, deck, _changed = pick_daily(
+            bank,
+            topics=filters.get("topics", ()),
+            difficulty=filters.get("difficulty"),
+            local_day=date(2026, 3, 2) + timedelta(days=i),
+            deck=deck,
+            rng=rng,
+        )
+        dealt.append(q.id)
+    return dealt, deck
+
+
 def test_no_repeat_until_exhausted_then_least_recently_used(builtin: QuestionBank):
     pool = eligible(builtin, ["sql"], None)
-    rng = random.Random(3)
-    rotation: list[str] = []
-    first_cycle = []
-    for _ in range(len(pool)):
-        q = choose(pool, rotation, rng)
-        first_cycle.append(q.id)
-        rotation = advance(rotation, q.id)
-    assert sorted(first_cycle) == sorted(q.id for q in pool)  # every one once
-    # The second cycle repeats the first one's order: always the least recently used.
-    second = []
-    for _ in range(len(pool)):
-        q = choose(pool, rotation, rng)
-        second.append(q.id)
-        rotation = advance(rotation, q.id)
-    assert second == first_cycle
+    dealt, _deck = _deal_days(builtin, 2 * len(pool), topics=["sql"])
+    first, second = dealt[: len(pool)], dealt[len(pool) :]
+    assert sorted(first) == sorted(q.id for q in pool)  # every one once
+    assert second == first  # then always the least recently used
+
+
+def test_a_plain_day_moves_only_the_position(builtin: QuestionBank):
+    pool = _eligible(builtin, ("sql",), None)
+    q, deck, changed = deal(pool, Deck(), random.Random(1))
+    assert changed and len(deck.ids) == len(pool.questions) and deck.pos == 1
+    q2, deck2, changed2 = deal(pool, deck, random.Random(1))
+    assert not changed2 and deck2.ids == deck.ids and deck2.pos == 2 and q2.id != q.id
 
 
 def test_a_question_added_to_the_bank_comes_before_any_repeat(builtin: QuestionBank):
-    pool = eligible(builtin, ["sql"], None)
-    rotation = [q.id for q in pool[1:]]  # every question but the first has been used
-    assert choose(pool, rotation, random.Random(1)).id == pool[0].id
+    pool = _eligible(builtin, ("sql",), None)
+    ids = [q.id for q in pool.questions]
+    # Every question but the first has been dealt, some of them twice.
+    deck = Deck(tuple(ids[1:]), 3)
+    q, after, changed = deal(pool, deck, random.Random(1))
+    assert q.id == ids[0] and changed
+    # The least recently used come next, in their order: ids[1:][3:] then ids[1:][:3].
+    rest = [deal(pool, after, random.Random(1))[0].id]
+    assert rest == [ids[1:][3]]
+
+
+def test_an_ineligible_question_keeps_its_place(builtin: QuestionBank):
+    sql = _eligible(builtin, ("sql",), None)
+    ids = [q.id for q in sql.questions]
+    easy = _eligible(builtin, ("sql",), Difficulty.EASY)
+    # The deck's next question is not easy: the oldest easy one is dealt instead and
+    # moves to the most recent end; the others keep their order.
+    order = sorted(ids, key=lambda i: i in easy.ids)  # the easy ones last
+    q, deck, changed = deal(easy, Deck(tuple(order), 0), random.Random(1))
+    assert q.id == order[len(order) - len(easy.questions)] and changed
+    assert deck.ids == (*(i for i in order if i != q.id), q.id) and deck.pos == 0
 
 
 def test_filters_are_respected(builtin: QuestionBank):
-    rng = random.Random(5)
-    rotation: list[str] = []
-    for _ in range(30):
-        q = pick_daily(
-            builtin,
-            topics=["sql", "evaluation"],
-            difficulty="hard",
-            local_day=date(2026, 3, 4),
-            rotation=rotation,
-            rng=rng,
-        )
+    dealt, _deck = _deal_days(builtin, 30, topics=["sql", "evaluation"], difficulty="hard")
+    for qid in dealt:
+        q = builtin.get(qid)
         assert q.topic in {"sql", "evaluation"} and q.difficulty.value == "hard"
-        rotation = advance(rotation, q.id)
 
 
 def test_mixed_rotates_difficulty_across_the_week(builtin: QuestionBank):
-    monday = date(2026, 3, 2)
-    got = [
-        pick_daily(
-            builtin,
-            topics=[],
-            difficulty="mixed",
-            local_day=monday + timedelta(days=i),
-            rotation=[],
-            rng=random.Random(i),
-        ).difficulty.value
-        for i in range(7)
-    ]
+    dealt, _deck = _deal_days(builtin, 21, difficulty="mixed")
+    got = [builtin.get(q).difficulty.value for q in dealt[:7]]
     assert got == ["easy", "easy", "medium", "medium", "hard", "hard", "hard"]
+    assert len(set(dealt)) == 21  # no repeats while each difficulty has unused questions
     # A topic without hard questions still gets a question on Friday.
-    interview = pick_daily(
-        builtin,
-        topics=["interview-craft"],
-        difficulty="mixed",
-        local_day=monday + timedelta(days=4),
-        rotation=[],
-        rng=random.Random(1),
-    )
-    assert interview.topic == "interview-craft"
+    friday, _ = _deal_days(builtin, 5, topics=["interview-craft"], difficulty="mixed")
+    assert builtin.get(friday[4]).topic == "interview-craft"
 
 
 def test_filters_matching_nothing_raise(builtin: QuestionBank):
     with pytest.raises(NothingEligible):
-        pick_daily(
-            builtin,
-            topics=["interview-craft"],
-            difficulty="hard",
-            local_day=date(2026, 3, 2),
-            rotation=[],
-            rng=random.Random(1),
-        )
+        _deal_days(builtin, 1, topics=["interview-craft"], difficulty="hard")

@@ -2,13 +2,18 @@
 
 A channel never sees a question twice until every question eligible for it has been
 posted there; after that the least recently used comes first. The channel's history is
-kept as a rotation: question ids ordered by last use, oldest first, each at most once.
+a deck: the question ids in the order they are dealt, and the position of the next deal.
+Everything before the position was dealt most recently, so the order of last use,
+oldest first, is `ids[pos:] + ids[:pos]`. A plain day only moves the position, which
+keeps the daily write to one small integer; the deck itself is rewritten only when
+questions join it or a filter makes the next one ineligible.
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
@@ -32,38 +37,57 @@ class NothingEligible(LookupError):
     """The channel's filters match no question in the bank."""
 
 
+@dataclass(frozen=True, eq=False)
+class Pool:
+    """The questions a channel's filters allow, indexed for dealing."""
+
+    questions: tuple[QuestionModel, ...]  # sorted by id: a seeded rng repeats its picks
+    by_id: dict[str, QuestionModel]
+    ids: frozenset[str]
+
+
 def eligible(
     bank: QuestionBank, topics: Sequence[str], difficulty: Difficulty | None
 ) -> list[QuestionModel]:
-    return list(_eligible(bank, tuple(topics), difficulty))
+    return list(_eligible(bank, tuple(topics), difficulty).questions)
 
 
 @lru_cache(maxsize=1024)  # thousands of channels share a few filters; a bank never changes
-def _eligible(
-    bank: QuestionBank, topics: tuple[str, ...], difficulty: Difficulty | None
-) -> tuple[QuestionModel, ...]:
+def _eligible(bank: QuestionBank, topics: tuple[str, ...], difficulty: Difficulty | None) -> Pool:
     pool = [q for t in topics for q in bank.select(t)] if topics else bank.select()
     if difficulty is not None:
         pool = [q for q in pool if q.difficulty is difficulty]
-    return tuple(sorted(pool, key=lambda q: q.id))  # stable order: a seeded rng repeats
+    questions = tuple(sorted(pool, key=lambda q: q.id))
+    return Pool(questions, {q.id: q for q in questions}, frozenset(q.id for q in questions))
 
 
-def choose(
-    pool: Sequence[QuestionModel], rotation: Sequence[str], rng: random.Random
-) -> QuestionModel:
-    if not pool:
+@dataclass(frozen=True)
+class Deck:
+    ids: tuple[str, ...] = ()
+    pos: int = 0
+
+
+def deal(pool: Pool, deck: Deck, rng: random.Random) -> tuple[QuestionModel, Deck, bool]:
+    """Today's question from `pool`, the deck after dealing it, and whether the ids
+    changed (False: only the position moved)."""
+    if not pool.questions:
         raise NothingEligible("no question matches this channel's topics and difficulty")
-    used = set(rotation)
-    unused = [q for q in pool if q.id not in used]
-    if unused:
-        return rng.choice(unused)
-    by_id = {q.id: q for q in pool}
-    return next(by_id[qid] for qid in rotation if qid in by_id)
-
-
-def advance(rotation: Sequence[str], chosen: str) -> list[str]:
-    """The rotation after posting `chosen`: it moves to the most recent end."""
-    return [qid for qid in rotation if qid != chosen] + [chosen]
+    by_id = pool.by_id
+    ids, pos, changed = list(deck.ids), deck.pos, False
+    fresh = pool.ids.difference(ids)
+    if fresh:  # never dealt here: they go first, in random order, before any repeat
+        new = sorted(fresh)
+        rng.shuffle(new)
+        ids, pos, changed = new + ids[pos:] + ids[:pos], 0, True
+    n = len(ids)
+    step = next(k for k in range(n) if ids[(pos + k) % n] in by_id)
+    chosen = ids[(pos + step) % n]
+    if step == 0:
+        return by_id[chosen], Deck(tuple(ids), (pos + 1) % n), changed
+    # The next in line is not eligible today (a filter, "mixed", a removed question):
+    # deal the least recently used eligible one and move it to the most recent end.
+    order = [i for i in ids[pos:] + ids[:pos] if i != chosen]
+    return by_id[chosen], Deck((*order, chosen), 0), True
 
 
 def pick_daily(
@@ -72,17 +96,19 @@ def pick_daily(
     topics: Sequence[str],
     difficulty: str | None,
     local_day: date,
-    rotation: Sequence[str],
+    deck: Deck,
     rng: random.Random,
-) -> QuestionModel:
-    """The question for one channel and local day under its filters.
+) -> tuple[QuestionModel, Deck, bool]:
+    """The question for one channel and local day under its filters (see `deal`).
 
     With "mixed", the day's difficulty is tried first; a topic with no question of that
     difficulty falls back to any difficulty rather than skipping the day."""
     if difficulty == "mixed":
         wanted = MIXED_BY_WEEKDAY[local_day.weekday()]
-        pool = _eligible(bank, tuple(topics), wanted) or _eligible(bank, tuple(topics), None)
+        pool = _eligible(bank, tuple(topics), wanted)
+        if not pool.questions:
+            pool = _eligible(bank, tuple(topics), None)
     else:
         level = Difficulty(difficulty) if difficulty else None
         pool = _eligible(bank, tuple(topics), level)
-    return choose(pool, rotation, rng)
+    return deal(pool, deck, rng)

@@ -24,13 +24,14 @@ from bot.bank import QuestionBank
 from bot.clock import Clock
 from bot.daily import store as ds
 from bot.daily import views as dv
-from bot.daily.chooser import NothingEligible, advance, pick_daily
+from bot.daily.chooser import NothingEligible, pick_daily
 from bot.daily.jobs import Jobs
 from bot.daily.port import Poster, PostFailed
 from bot.daily.triggers import daily_trigger, latest_fire, next_fire, weekly_trigger
 from bot.leaderboard import Period, period_key
 from bot.replies import Reply
 from bot.store import Database, reads
+from bot.store.batch import GroupCommit
 from bot.store.practice import team_timezone
 from bot.timeutil import from_db, local_date, to_db, week_start
 
@@ -87,6 +88,7 @@ class DailyEngine:
         # The trigger of every daily job this engine registered, so a job run can tell
         # which slot it is for without a database read.
         self._triggers: dict[int, CronTrigger] = {}
+        self.batch = GroupCommit(db)
 
     @property
     def platforms(self) -> tuple[str, ...]:
@@ -100,7 +102,7 @@ class DailyEngine:
         schedules = await self.db.run(lambda c: ds.enabled_schedules(c, self.platforms))
         for schedule in schedules:
             self._put_jobs(schedule)
-        await self._reveal_overdue()
+        await self._reveal_overdue({(s.team_pk, s.channel_id): s for s in schedules})
         for schedule in schedules:
             if schedule.active:
                 await self._catch_up(schedule)
@@ -183,15 +185,18 @@ class DailyEngine:
         log.info("posting the daily question for channel %s missed at %s", schedule.channel_id, due)
         await self._post_due(schedule.id, due)
 
-    async def _reveal_overdue(self) -> None:
-        now = self.clock.now()
-        for post in await self.db.run(ds.unrevealed):
-            if not await self._ours(post):
+    async def _reveal_overdue(self, schedules: dict[tuple[int, str], ds.Schedule]) -> None:
+        """Reveal what fell due while the bot was down; arrange the rest (after the daily
+        jobs are registered, so a reveal the next daily run will do needs no job)."""
+        now = to_db(self.clock.now())
+        for post in await self.db.run(lambda c: ds.unrevealed(c, self.platforms)):
+            if not post.reveal_at:
                 continue
-            if post.reveal_at and post.reveal_at <= to_db(now):
+            if post.reveal_at <= now:
                 await self.reveal(post.id)
-            elif post.reveal_at and self.jobs is not None:
-                self._put_reveal(post.id, post.reveal_at)
+            else:
+                schedule = schedules.get((post.team_pk, post.channel_id))
+                self._arrange_reveal(schedule, post.id, post.reveal_at)
 
     # --- jobs -----------------------------------------------------------------------
 
@@ -214,17 +219,36 @@ class DailyEngine:
         else:
             self.jobs.remove(recap_id)
 
-    def _put_reveal(self, post_id: int, reveal_at: str) -> None:
+    def _arrange_reveal(self, schedule: ds.Schedule | None, post_id: int, reveal_at: str) -> None:
+        """A reveal job, unless the channel's next daily run comes exactly at the reveal
+        time: that run reveals the answer before posting (the default, and one job per
+        channel fewer)."""
         if self.jobs is None:
             return
-        moment = from_db(reveal_at)
-        self.jobs.put(f"reveal:{post_id}", DateTrigger(run_date=moment), self.reveal, (post_id,))
+        job_id, moment = f"reveal:{post_id}", from_db(reveal_at)
+        trigger = self._triggers.get(schedule.id) if schedule is not None else None
+        if trigger is not None and next_fire(trigger, self.clock.now()) == moment:
+            self.jobs.remove(job_id)
+        else:
+            self.jobs.put(job_id, DateTrigger(run_date=moment), self.reveal, (post_id,))
 
     async def sync(self, schedule_id: int) -> ds.Schedule | None:
-        """Re-read one schedule and replace its jobs: called after every change."""
-        schedule = await self.db.run(lambda c: ds.get_schedule(c, schedule_id))
+        """Re-read one schedule and replace its jobs (and its pending reveals' jobs, which
+        depend on when it next runs): called after every change."""
+
+        def read(conn: sqlite3.Connection):
+            schedule = ds.get_schedule(conn, schedule_id)
+            pending = (
+                ds.unrevealed_in(conn, schedule.team_pk, schedule.channel_id) if schedule else []
+            )
+            return schedule, pending
+
+        schedule, pending = await self.db.run(read)
         if schedule is not None and schedule.platform in self.posters:
             self._put_jobs(schedule)
+            for post in pending:
+                if post.reveal_at:
+                    self._arrange_reveal(schedule, post.id, post.reveal_at)
         return schedule
 
     def next_post(self, schedule: ds.Schedule) -> datetime | None:
@@ -279,14 +303,13 @@ class DailyEngine:
             ]
             if ds.post_on(conn, schedule.team_pk, schedule.channel_id, day) is not None:
                 return schedule, reveals, None
-            rotation = ds.rotation(conn, schedule.id)
             try:
-                q = pick_daily(
+                q, deck, deck_changed = pick_daily(
                     self.bank,
                     topics=schedule.topics,
                     difficulty=schedule.difficulty,
                     local_day=day,
-                    rotation=rotation,
+                    deck=ds.load_deck(conn, schedule.id),
                     rng=self.rng,
                 )
             except NothingEligible as exc:
@@ -295,10 +318,10 @@ class DailyEngine:
             post_id = ds.insert_claim(conn, schedule, day, q.id, due, reveal_at, now)
             if post_id is None:
                 return schedule, reveals, None
-            ds.set_rotation(conn, schedule.id, advance(rotation, q.id))
+            ds.save_deck(conn, schedule.id, deck, deck_changed)
             return schedule, reveals, (post_id, q.id, day, to_db(reveal_at), 1)
 
-        claimed = await self.db.transaction(claim)
+        claimed = await self.batch.transaction(claim)
         if claimed is None:
             return
         schedule, reveals, outcome = claimed
@@ -350,8 +373,8 @@ class DailyEngine:
         )
         now = self.clock.now()
         if isinstance(result, Sent):
-            await self.db.transaction(lambda c: ds.mark_posted(c, post_id, result.ref, now))
-            self._put_reveal(post_id, reveal_at)
+            await self.batch.transaction(lambda c: ds.mark_posted(c, post_id, result.ref, now))
+            self._arrange_reveal(schedule, post_id, reveal_at)
             log.info("posted daily question %s to channel %s", question_id, schedule.channel_id)
             return
         if result is None:
@@ -444,7 +467,7 @@ class DailyEngine:
             what=f"reveal of daily post {post.id}",
         )
         if isinstance(result, Sent):
-            await self.db.transaction(lambda c: ds.mark_revealed(c, post.id, result.ref))
+            await self.batch.transaction(lambda c: ds.mark_revealed(c, post.id, result.ref))
         elif result is not None and not result.in_doubt:
             # Nothing was posted: let a later run (or the next start-up) try again.
             await self.db.transaction(lambda c: ds.release_reveal(c, post.id))

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
+from bot.daily.chooser import Deck
 from bot.daily.spec import ScheduleSpec
 from bot.daily.triggers import parse_hhmm
 from bot.streaks import StreakState, as_of
@@ -149,18 +150,26 @@ def pause(conn: sqlite3.Connection, schedule_id: int, reason: str, now: datetime
     update_schedule(conn, schedule_id, now, paused_reason=reason[:ERROR_CHARS])
 
 
-def rotation(conn: sqlite3.Connection, schedule_id: int) -> list[str]:
+def load_deck(conn: sqlite3.Connection, schedule_id: int) -> Deck:
     row = conn.execute(
-        "SELECT rotation FROM channel_schedules WHERE id = ?", (schedule_id,)
+        "SELECT d.ids, s.deck_pos FROM channel_schedules s"
+        " LEFT JOIN channel_decks d ON d.schedule_id = s.id WHERE s.id = ?",
+        (schedule_id,),
     ).fetchone()
-    return json.loads(row[0]) if row else []
+    if row is None or not row[0]:
+        return Deck()
+    ids = tuple(row[0].split(","))
+    return Deck(ids, row[1] % len(ids))
 
 
-def set_rotation(conn: sqlite3.Connection, schedule_id: int, ids: list[str]) -> None:
-    conn.execute(
-        "UPDATE channel_schedules SET rotation = ? WHERE id = ?",
-        (json.dumps(ids, separators=(",", ":")), schedule_id),
-    )
+def save_deck(conn: sqlite3.Connection, schedule_id: int, deck: Deck, ids_changed: bool) -> None:
+    if ids_changed:
+        conn.execute(
+            "INSERT INTO channel_decks (schedule_id, ids) VALUES (?, ?)"
+            " ON CONFLICT (schedule_id) DO UPDATE SET ids = excluded.ids",
+            (schedule_id, ",".join(deck.ids)),
+        )
+    conn.execute("UPDATE channel_schedules SET deck_pos = ? WHERE id = ?", (deck.pos, schedule_id))
 
 
 # --- daily posts -------------------------------------------------------------
@@ -286,9 +295,21 @@ def reveals_due_in(
     return [r[0] for r in rows]
 
 
-def unrevealed(conn: sqlite3.Connection) -> list[Post]:
+def unrevealed_in(conn: sqlite3.Connection, team_pk: int, channel_id: str) -> list[Post]:
     rows = conn.execute(
-        f"{_POST_SQL} WHERE revealed_at IS NULL AND status = 'posted' ORDER BY reveal_at"
+        f"{_POST_SQL} WHERE team_id = ? AND channel_id = ? AND revealed_at IS NULL"
+        " AND status = 'posted' ORDER BY local_date DESC LIMIT 10",
+        (team_pk, channel_id),
+    )
+    return [_post(r) for r in rows]
+
+
+def unrevealed(conn: sqlite3.Connection, platforms: tuple[str, ...]) -> list[Post]:
+    marks = ",".join("?" * len(platforms))
+    rows = conn.execute(
+        f"{_POST_SQL} WHERE revealed_at IS NULL AND status = 'posted' AND team_id IN"
+        f" (SELECT id FROM teams WHERE platform IN ({marks})) ORDER BY reveal_at",
+        platforms,
     )
     return [_post(r) for r in rows]
 
