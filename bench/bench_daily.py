@@ -92,11 +92,11 @@ def prefill(path: Path, ids: list[str], channels: int, days: int) -> None:
         ((c + 1, ",".join(ids[(c + k) % n] for k in range(n))) for c in range(channels)),
     )
 
-    def history():
-        for c in range(channels):
-            for d in range(days):
-                day = first + timedelta(days=d)
-                at = datetime(day.year, day.month, day.day, 9, 0, tzinfo=UTC)
+    def history():  # day by day, as a live database fills up
+        for d in range(days):
+            day = first + timedelta(days=d)
+            at = datetime(day.year, day.month, day.day, 9, 0, tzinfo=UTC)
+            for c in range(channels):
                 last = d == days - 1  # yesterday: posted, not yet revealed
                 yield (
                     f"C{c:05d}",

@@ -103,9 +103,7 @@ class DailyEngine:
         for schedule in schedules:
             self._put_jobs(schedule)
         await self._reveal_overdue({(s.team_pk, s.channel_id): s for s in schedules})
-        for schedule in schedules:
-            if schedule.active:
-                await self._catch_up(schedule)
+        await self._catch_up(schedules)
 
     async def _settle_unfinished(self) -> None:
         async def in_doubt(post: ds.Post) -> None:
@@ -158,32 +156,45 @@ class DailyEngine:
     async def _schedule_of(self, post: ds.Post) -> ds.Schedule | None:
         return await self.db.run(lambda c: ds.find_schedule(c, post.team_pk, post.channel_id))
 
-    async def _catch_up(self, schedule: ds.Schedule) -> None:
-        """Post a question that fell due while the bot was down, if it is not too late."""
+    async def _catch_up(self, schedules: list[ds.Schedule]) -> None:
+        """Post what fell due while the bot was down, unless it is too late (then log it).
+
+        One read checks every channel, and the posts go out concurrently, so a restart
+        with thousands of channels catches up in about the time of one daily round."""
         now = self.clock.now()
-        since = max(now - self.policy.lookback, from_db(schedule.updated_at))
-        due = latest_fire(self.trigger(schedule), now, now - since)
-        if due is None:
-            return
-        day = local_date(due, schedule.timezone)
-        have = await self.db.run(
-            lambda c: ds.post_on(c, schedule.team_pk, schedule.channel_id, day)
-        )
-        if have is not None:
-            return
-        if now - due > self.policy.grace:
-            log.info(
-                "skipped the daily question of %s for channel %s: due %s, %s late, past the "
-                "%s grace window",
-                day,
-                schedule.channel_id,
-                due.isoformat(),
-                now - due,
-                self.policy.grace,
-            )
-            return
-        log.info("posting the daily question for channel %s missed at %s", schedule.channel_id, due)
-        await self._post_due(schedule.id, due)
+        candidates = []
+        for schedule in schedules:
+            if not schedule.active:
+                continue
+            due = latest_fire(self.trigger(schedule), now, self.policy.lookback)
+            # A slot from before the schedule was set or changed was never promised.
+            if due is not None and due > from_db(schedule.updated_at):
+                candidates.append((schedule, due, local_date(due, schedule.timezone)))
+
+        def missing(conn: sqlite3.Connection) -> list[int]:
+            return [
+                i
+                for i, (s, _due, day) in enumerate(candidates)
+                if ds.post_on(conn, s.team_pk, s.channel_id, day) is None
+            ]
+
+        late = []
+        for i in await self.db.run(missing):
+            schedule, due, day = candidates[i]
+            if now - due <= self.policy.grace:
+                late.append(self._post_due(schedule.id, due))
+                log.info("posting the daily question for %s missed at %s", schedule.channel_id, due)
+            else:
+                log.info(
+                    "skipped the daily question of %s for channel %s: due %s, %s late, past "
+                    "the %s grace window",
+                    day,
+                    schedule.channel_id,
+                    due.isoformat(),
+                    now - due,
+                    self.policy.grace,
+                )
+        await asyncio.gather(*late)
 
     async def _reveal_overdue(self, schedules: dict[tuple[int, str], ds.Schedule]) -> None:
         """Reveal what fell due while the bot was down; arrange the rest (after the daily
@@ -289,8 +300,11 @@ class DailyEngine:
         now = self.clock.now()
 
         def claim(conn: sqlite3.Connection):
-            schedule = ds.get_schedule(conn, schedule_id)
-            if schedule is None or not schedule.active or schedule.platform not in self.posters:
+            found = ds.schedule_and_deck(conn, schedule_id)
+            if found is None:
+                return None
+            schedule, deck = found
+            if not schedule.active or schedule.platform not in self.posters:
                 return None
             day = local_date(due, schedule.timezone)
             # Reveals that are due are claimed in this same transaction (one commit fewer).
@@ -299,25 +313,24 @@ class DailyEngine:
                 for post_id in ds.reveals_due_in(
                     conn, schedule.team_pk, schedule.channel_id, day - RECENT_REVEALS, now
                 )
-                if (work := self._claim_reveal(conn, post_id, now)) is not None
+                if (work := self._claim_reveal(conn, post_id, now, schedule)) is not None
             ]
-            if ds.post_on(conn, schedule.team_pk, schedule.channel_id, day) is not None:
-                return schedule, reveals, None
             try:
                 q, deck, deck_changed = pick_daily(
                     self.bank,
                     topics=schedule.topics,
                     difficulty=schedule.difficulty,
                     local_day=day,
-                    deck=ds.load_deck(conn, schedule.id),
+                    deck=deck,
                     rng=self.rng,
                 )
             except NothingEligible as exc:
                 return schedule, reveals, exc
             reveal_at = self._reveal_time(schedule, due)
+            # The claim: the schema allows one row per channel and local date.
             post_id = ds.insert_claim(conn, schedule, day, q.id, due, reveal_at, now)
             if post_id is None:
-                return schedule, reveals, None
+                return schedule, reveals, None  # another run has today's post
             ds.save_deck(conn, schedule.id, deck, deck_changed)
             return schedule, reveals, (post_id, q.id, day, to_db(reveal_at), 1)
 
@@ -325,12 +338,21 @@ class DailyEngine:
         if claimed is None:
             return
         schedule, reveals, outcome = claimed
-        for work in reveals:  # yesterday's answer goes out before today's question
-            await self._post_reveal(work)
+        # Yesterday's answer goes out before today's question; its reference is recorded
+        # with today's post (one commit fewer).
+        revealed = [(work[0].id, ref) for work in reveals if (ref := await self._send_reveal(work))]
+        if isinstance(outcome, tuple):
+            await self._deliver(schedule, *outcome, revealed=revealed)
+            return
+        await self._record_reveals(revealed)
         if isinstance(outcome, NothingEligible):
             await self._pause(schedule, "no question in the bank matches its topics and difficulty")
-        elif outcome is not None:
-            await self._deliver(schedule, *outcome)
+
+    async def _record_reveals(self, revealed: list[tuple[int, str]]) -> None:
+        if revealed:
+            await self.batch.transaction(
+                lambda c: [ds.mark_revealed(c, pid, ref) for pid, ref in revealed]
+            )
 
     def _reveal_time(self, schedule: ds.Schedule, due: datetime) -> datetime:
         if schedule.reveal_after_hours:
@@ -347,9 +369,12 @@ class DailyEngine:
         day: date,
         reveal_at: str,
         tries: int,
+        revealed: list[tuple[int, str]] | None = None,
     ) -> None:
+        revealed = revealed or []
         q = self.bank.get(question_id)
         if q is None:
+            await self._record_reveals(revealed)
             await self.db.transaction(
                 lambda c: ds.mark_unposted(c, post_id, "failed", "question removed from the bank")
             )
@@ -373,10 +398,17 @@ class DailyEngine:
         )
         now = self.clock.now()
         if isinstance(result, Sent):
-            await self.batch.transaction(lambda c: ds.mark_posted(c, post_id, result.ref, now))
+
+            def record(conn: sqlite3.Connection) -> None:
+                ds.mark_posted(conn, post_id, result.ref, now)
+                for pid, ref in revealed:
+                    ds.mark_revealed(conn, pid, ref)
+
+            await self.batch.transaction(record)
             self._arrange_reveal(schedule, post_id, reveal_at)
             log.info("posted daily question %s to channel %s", question_id, schedule.channel_id)
             return
+        await self._record_reveals(revealed)
         if result is None:
             return  # another run took the post over while this one waited
         status = "in_doubt" if result.in_doubt else "failed"
@@ -439,24 +471,32 @@ class DailyEngine:
     async def _reveal(self, post_id: int) -> None:
         now = self.clock.now()
         work = await self.db.transaction(lambda c: self._claim_reveal(c, post_id, now))
-        if work is not None:
-            await self._post_reveal(work)
+        if work is not None and isinstance(ref := await self._send_reveal(work), str):
+            await self._record_reveals([(post_id, ref)])
 
-    def _claim_reveal(self, conn: sqlite3.Connection, post_id: int, now: datetime):
+    def _claim_reveal(
+        self,
+        conn: sqlite3.Connection,
+        post_id: int,
+        now: datetime,
+        schedule: ds.Schedule | None = None,
+    ):
         """Inside a transaction: take the reveal of one post and count how people did.
         None when it is not due for revealing (already revealed, or never posted)."""
-        post = ds.get_post(conn, post_id)
-        if post is None or not ds.claim_reveal(conn, post_id, now):
+        post = ds.claim_reveal(conn, post_id, now)
+        if post is None:
             return None
-        schedule = ds.find_schedule(conn, post.team_pk, post.channel_id)
+        if schedule is None:
+            schedule = ds.find_schedule(conn, post.team_pk, post.channel_id)
         return post, ds.answer_counts(conn, post_id), schedule
 
-    async def _post_reveal(self, work) -> None:
+    async def _send_reveal(self, work) -> str | NotSent | None:
+        """Post a claimed reveal: its message reference, or why it was not posted."""
         post, counts, schedule = work
         q = self.bank.get(post.question_id)
         if schedule is None or q is None or schedule.platform not in self.posters:
             log.info("daily post %s: nothing to reveal it with; marked revealed", post.id)
-            return
+            return None
         poster = self.posters[schedule.platform]
         reply = dv.reveal(self.bank, q, post.local_date, counts)
         assert post.message_ref is not None
@@ -467,12 +507,13 @@ class DailyEngine:
             what=f"reveal of daily post {post.id}",
         )
         if isinstance(result, Sent):
-            await self.batch.transaction(lambda c: ds.mark_revealed(c, post.id, result.ref))
-        elif result is not None and not result.in_doubt:
+            return result.ref
+        if result is not None and not result.in_doubt:
             # Nothing was posted: let a later run (or the next start-up) try again.
             await self.db.transaction(lambda c: ds.release_reveal(c, post.id))
             if result.permanent and schedule.active:
                 await self._pause(schedule, result.reason)
+        return result
 
     # --- weekly recap -------------------------------------------------------------------
 

@@ -78,6 +78,19 @@ def _schedule(row: Any) -> Schedule:
     )
 
 
+def schedule_and_deck(conn: sqlite3.Connection, schedule_id: int) -> tuple[Schedule, Deck] | None:
+    """One read for the daily job: the schedule and its question deck."""
+    row = conn.execute(
+        _SCHEDULE_SQL.replace(" FROM", ", d.ids, s.deck_pos FROM", 1)
+        + " LEFT JOIN channel_decks d ON d.schedule_id = s.id WHERE s.id = ?",
+        (schedule_id,),
+    ).fetchone()
+    if row is None:
+        return None
+    ids = tuple(row[17].split(",")) if row[17] else ()
+    return _schedule(row), Deck(ids, row[18] % len(ids) if ids else 0)
+
+
 def get_schedule(conn: sqlite3.Connection, schedule_id: int) -> Schedule | None:
     row = conn.execute(f"{_SCHEDULE_SQL} WHERE s.id = ?", (schedule_id,)).fetchone()
     return _schedule(row) if row else None
@@ -314,13 +327,14 @@ def unrevealed(conn: sqlite3.Connection, platforms: tuple[str, ...]) -> list[Pos
     return [_post(r) for r in rows]
 
 
-def claim_reveal(conn: sqlite3.Connection, post_id: int, now: datetime) -> bool:
-    cur = conn.execute(
+def claim_reveal(conn: sqlite3.Connection, post_id: int, now: datetime) -> Post | None:
+    """Take a post's reveal; the post, or None if it is revealed already or never posted."""
+    row = conn.execute(
         "UPDATE daily_posts SET revealed_at = ? WHERE id = ? AND revealed_at IS NULL"
-        " AND status = 'posted'",
+        " AND status = 'posted' RETURNING " + _POST_SQL.removeprefix("SELECT ").split(" FROM")[0],
         (to_db(now), post_id),
-    )
-    return cur.rowcount == 1
+    ).fetchone()
+    return _post(row) if row else None
 
 
 def release_reveal(conn: sqlite3.Connection, post_id: int) -> None:
@@ -345,20 +359,20 @@ class AnswerCounts:
 def answer_counts(conn: sqlite3.Connection, post_id: int) -> AnswerCounts:
     """How the channel did. Called in the transaction that claims the reveal, so answers
     arriving after it (late, unscored) are not counted."""
-    answered, right, coverage = conn.execute(
-        "SELECT count(*), coalesce(sum(correct), 0), avg(coverage) FROM attempts"
-        " WHERE daily_post_id = ?",
+    answered = right = written = 0
+    coverage_sum = 0.0
+    per_choice: dict[int, int] = {}
+    for choice, n, n_right, n_written, cover in conn.execute(
+        "SELECT choice, count(*), sum(correct), count(coverage), total(coverage) FROM attempts"
+        " WHERE daily_post_id = ? GROUP BY choice",
         (post_id,),
-    ).fetchone()
-    per_choice = {
-        choice: n
-        for choice, n in conn.execute(
-            "SELECT choice, count(*) FROM attempts WHERE daily_post_id = ? AND choice IS NOT NULL"
-            " GROUP BY choice",
-            (post_id,),
-        )
-    }
-    return AnswerCounts(answered, right, per_choice, coverage)
+    ):
+        answered, right, written = answered + n, right + n_right, written + n_written
+        coverage_sum += cover
+        if choice is not None:
+            per_choice[choice] = n
+    mean = coverage_sum / written if written else None
+    return AnswerCounts(answered, right, per_choice, mean)
 
 
 # --- weekly recaps -------------------------------------------------------------

@@ -1,8 +1,11 @@
-"""Group commit: many small units of work share one transaction, each in its own savepoint.
+"""Group commit: many small units of work share one transaction.
 
 When thousands of daily jobs fire in the same minute, one commit per job costs more
-than the work itself. Callers still get their own result (or their own exception, with
-only their savepoint rolled back), and nothing is acknowledged before its commit.
+than the work itself. Each caller still gets its own result, and nothing is reported
+done before its commit. If any unit raises, the shared transaction is rolled back and
+every unit of that batch runs again in a transaction of its own, so one failure only
+fails its own caller. Units may therefore run twice: they must only act on the
+database (and on nothing that a rollback cannot undo).
 """
 
 from __future__ import annotations
@@ -20,26 +23,24 @@ MAX_BATCH = 500
 _Unit = tuple[Callable[[sqlite3.Connection], Any], asyncio.Future]
 
 
-def _run_batch(conn: sqlite3.Connection, units: list[_Unit]) -> list[tuple[bool, Any]]:
-    outcomes: list[tuple[bool, Any]] = []
+class _UnitFailed(Exception):
+    pass
+
+
+def _run_batch(conn: sqlite3.Connection, units: list[_Unit]) -> list[Any]:
     conn.execute("BEGIN IMMEDIATE")
     try:
-        for fn, _future in units:
-            conn.execute("SAVEPOINT unit")
-            try:
-                outcomes.append((True, fn(conn)))
-            except Exception as exc:
-                if not conn.in_transaction:
-                    raise  # SQLite itself ended the transaction (e.g. disk full): fail all
-                conn.execute("ROLLBACK TO unit")
-                outcomes.append((False, exc))
-            conn.execute("RELEASE unit")
+        results = [fn(conn) for fn, _future in units]
+    except Exception as exc:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise _UnitFailed from exc
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
-    return outcomes
+    return results
 
 
 class GroupCommit:
@@ -61,20 +62,30 @@ class GroupCommit:
         while self._queue:
             batch, self._queue = self._queue[: self.max_batch], self._queue[self.max_batch :]
             try:
-                outcomes = await self.db.run(lambda c, b=batch: _run_batch(c, b))
-            except BaseException as exc:  # the whole batch was rolled back
+                results = await self.db.run(lambda c, b=batch: _run_batch(c, b))
+            except _UnitFailed:
+                await self._one_by_one(batch)
+                continue
+            except Exception as exc:  # BEGIN or COMMIT itself failed: all of them did
                 for _fn, future in batch:
                     if not future.done():
-                        future.set_exception(
-                            exc if isinstance(exc, Exception) else RuntimeError(str(exc))
-                        )
-                if not isinstance(exc, Exception):
-                    raise
+                        future.set_exception(exc)
                 continue
-            for (ok, value), (_fn, future) in zip(outcomes, batch, strict=True):
-                if future.done():  # the caller was cancelled; its unit committed anyway
-                    continue
-                if ok:
+            except BaseException:  # cancelled at shutdown: nobody is left to tell
+                for _fn, future in batch + self._queue:
+                    future.cancel()
+                raise
+            for value, (_fn, future) in zip(results, batch, strict=True):
+                if not future.done():  # a cancelled caller's unit committed anyway
                     future.set_result(value)
-                else:
-                    future.set_exception(value)
+
+    async def _one_by_one(self, batch: list[_Unit]) -> None:
+        for fn, future in batch:
+            try:
+                value = await self.db.transaction(fn)
+            except Exception as exc:
+                if not future.done():
+                    future.set_exception(exc)
+            else:
+                if not future.done():
+                    future.set_result(value)
