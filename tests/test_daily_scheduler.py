@@ -54,12 +54,18 @@ async def test_a_real_asyncio_scheduler_fires_the_daily_job(db: Database, bank: 
         # Bring the real job forward: the scheduler's own timer fires it.
         job.modify(next_run_time=datetime.now(UTC) + timedelta(seconds=0.3))
         scheduler.wakeup()
-        # Once posted and recorded, the reveal (an hour later) becomes a job of its own.
-        assert await _wait_for(lambda: scheduler.get_job("reveal:1") is not None)
+        # Once posted and recorded, the reveal (an hour later) is queued on the reveals job.
+        assert await _wait_for(lambda: scheduler.get_job("reveals") is not None)
         assert len(poster.posts()) == 1
         rows = [tuple(r) for r in await db.fetchall("SELECT status, message_ref FROM daily_posts")]
         assert rows == [("posted", "m1")]
-        scheduler.get_job("reveal:1").modify(next_run_time=datetime.now(UTC))
+        reveals = scheduler.get_job("reveals")
+        assert abs(reveals.next_run_time - datetime.now(UTC) - timedelta(minutes=50)) < timedelta(
+            minutes=2
+        )
+        # Pretend the hour has passed: the queued reveal is due, and the job fires it.
+        engine._reveal_queue = [(datetime.now(UTC), 1)]
+        reveals.modify(next_run_time=datetime.now(UTC))
         scheduler.wakeup()
         assert await _wait_for(lambda: len(poster.of("reply")) == 1)
         assert poster.of("reply")[0].parent == "m1"

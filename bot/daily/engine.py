@@ -10,6 +10,7 @@ crash is reported as in doubt at start-up and never sent again.
 from __future__ import annotations
 
 import asyncio
+import heapq
 import logging
 import random
 import sqlite3
@@ -89,6 +90,8 @@ class DailyEngine:
         # which slot it is for without a database read.
         self._triggers: dict[int, CronTrigger] = {}
         self.batch = GroupCommit(db)
+        self._reveal_queue: list[tuple[datetime, int]] = []  # (reveal time, post), a heap
+        self._reveal_wake: datetime | None = None
 
     @property
     def platforms(self) -> tuple[str, ...]:
@@ -231,17 +234,36 @@ class DailyEngine:
             self.jobs.remove(recap_id)
 
     def _arrange_reveal(self, schedule: ds.Schedule | None, post_id: int, reveal_at: str) -> None:
-        """A reveal job, unless the channel's next daily run comes exactly at the reveal
-        time: that run reveals the answer before posting (the default, and one job per
-        channel fewer)."""
+        """Queue a reveal, unless the channel's next daily run comes exactly at the reveal
+        time: that run reveals the answer before posting (the default)."""
         if self.jobs is None:
             return
-        job_id, moment = f"reveal:{post_id}", from_db(reveal_at)
+        moment = from_db(reveal_at)
         trigger = self._triggers.get(schedule.id) if schedule is not None else None
         if trigger is not None and next_fire(trigger, self.clock.now()) == moment:
-            self.jobs.remove(job_id)
-        else:
-            self.jobs.put(job_id, DateTrigger(run_date=moment), self.reveal, (post_id,))
+            return
+        heapq.heappush(self._reveal_queue, (moment, post_id))
+        self._wake_reveals()
+
+    def _wake_reveals(self) -> None:
+        """One 'reveals' job, due at the earliest queued reveal: a post adds a heap entry,
+        not an APScheduler job. Entries are never removed: revealing twice is a no-op."""
+        if self.jobs is None or not self._reveal_queue:
+            return
+        first = self._reveal_queue[0][0]
+        if self._reveal_wake is None or first < self._reveal_wake:
+            self._reveal_wake = first
+            self.jobs.put("reveals", DateTrigger(run_date=first), self._reveal_due, ())
+
+    async def _reveal_due(self) -> None:
+        """The 'reveals' job: reveal everything due, then wait for the next one."""
+        now = self.clock.now()
+        due = []
+        while self._reveal_queue and self._reveal_queue[0][0] <= now:
+            due.append(heapq.heappop(self._reveal_queue)[1])
+        self._reveal_wake = None
+        await asyncio.gather(*(self.reveal(post_id) for post_id in dict.fromkeys(due)))
+        self._wake_reveals()
 
     async def sync(self, schedule_id: int) -> ds.Schedule | None:
         """Re-read one schedule and replace its jobs (and its pending reveals' jobs, which
