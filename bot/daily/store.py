@@ -87,8 +87,7 @@ def schedule_and_deck(conn: sqlite3.Connection, schedule_id: int) -> tuple[Sched
     ).fetchone()
     if row is None:
         return None
-    ids = tuple(row[17].split(",")) if row[17] else ()
-    return _schedule(row), Deck(ids, row[18] % len(ids) if ids else 0)
+    return _schedule(row), _deck(row[17], row[18])
 
 
 def get_schedule(conn: sqlite3.Connection, schedule_id: int) -> Schedule | None:
@@ -163,16 +162,9 @@ def pause(conn: sqlite3.Connection, schedule_id: int, reason: str, now: datetime
     update_schedule(conn, schedule_id, now, paused_reason=reason[:ERROR_CHARS])
 
 
-def load_deck(conn: sqlite3.Connection, schedule_id: int) -> Deck:
-    row = conn.execute(
-        "SELECT d.ids, s.deck_pos FROM channel_schedules s"
-        " LEFT JOIN channel_decks d ON d.schedule_id = s.id WHERE s.id = ?",
-        (schedule_id,),
-    ).fetchone()
-    if row is None or not row[0]:
-        return Deck()
-    ids = tuple(row[0].split(","))
-    return Deck(ids, row[1] % len(ids))
+def _deck(ids_text: str | None, pos: int) -> Deck:
+    ids = tuple(ids_text.split(",")) if ids_text else ()
+    return Deck(ids, pos % len(ids) if ids else 0)
 
 
 def save_deck(conn: sqlite3.Connection, schedule_id: int, deck: Deck, ids_changed: bool) -> None:
@@ -292,7 +284,13 @@ def mark_unposted(conn: sqlite3.Connection, post_id: int, status: str, error: st
 
 
 def posts_in(conn: sqlite3.Connection, status: str) -> list[Post]:
-    return [_post(r) for r in conn.execute(f"{_POST_SQL} WHERE status = ?", (status,))]
+    """Posts still on their way ('posting' or 'retry'). The IN term repeats the partial
+    index's own condition: SQLite uses a partial index only when the query states it."""
+    assert status in ("posting", "retry"), status
+    rows = conn.execute(
+        f"{_POST_SQL} WHERE status IN ('posting', 'retry') AND status = ?", (status,)
+    )
+    return [_post(r) for r in rows]
 
 
 def reveals_due_in(
