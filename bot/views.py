@@ -25,6 +25,44 @@ def _kind_label(q: QuestionModel) -> str:
     return q.kind.value.replace("_", " ")
 
 
+def answer_hint(q: QuestionModel) -> str:
+    if q.kind is Kind.BEHAVIORAL:
+        return "Answer with the STAR shape: situation, task, action, result."
+    return "Write your answer as you would say it in the interview."
+
+
+def written_prompt(action_id: str) -> TextPrompt:
+    return TextPrompt(
+        action_id,
+        label="Your answer",
+        placeholder="Answer as you would in the interview",
+        max_length=MAX_ANSWER_CHARS,
+    )
+
+
+def coverage_fields(coverage: Coverage, missed_label: str) -> list[Field]:
+    """Covered and missed key points, then any misconception the answer showed."""
+    fields: list[Field] = []
+    if coverage.covered:
+        fields.append(Field("Covered", "\n".join(f"+ {p}" for p in coverage.covered)))
+    if coverage.missed:
+        fields.append(Field(missed_label, "\n".join(f"- {p}" for p in coverage.missed)))
+    for m in coverage.misconceptions:
+        fields.append(Field("Watch out", f"{m.mistake}: {m.correction}"))
+    return fields
+
+
+def model_answer_field(q: OpenQuestion) -> Field:
+    """The model answer, or for behavioral questions what a strong STAR answer contains."""
+    if q.star is not None:
+        scaffold = (
+            f"Situation: {q.star.situation}\nTask: {q.star.task}\n"
+            f"Action: {q.star.action}\nResult: {q.star.result}"
+        )
+        return Field("What a strong answer contains (STAR)", scaffold)
+    return Field("Model answer", q.model_answer or "")
+
+
 def question(bank: QuestionBank, q: QuestionModel, session: Session, slot: int) -> Reply:
     topic = bank.title(q.topic or "")
     title = f"Question {slot + 1} of {session.total} · {topic} · {q.difficulty.value}"
@@ -35,23 +73,12 @@ def question(bank: QuestionBank, q: QuestionModel, session: Session, slot: int) 
             for i, opt in enumerate(q.options)
         )
         return Reply(q.prompt, title=title, buttons=(*buttons, skip), tone="question")
-    prompt = TextPrompt(
-        action("qw", session.id, slot),
-        label="Your answer",
-        placeholder="Answer as you would in the interview",
-        max_length=MAX_ANSWER_CHARS,
-    )
-    hint = (
-        "Answer with the STAR shape: situation, task, action, result."
-        if q.kind is Kind.BEHAVIORAL
-        else "Write your answer as you would say it in the interview."
-    )
     return Reply(
         q.prompt,
         title=title,
         buttons=(skip,),
-        text_prompt=prompt,
-        footer=f"{_kind_label(q).capitalize()} question. {hint}",
+        text_prompt=written_prompt(action("qw", session.id, slot)),
+        footer=f"{_kind_label(q).capitalize()} question. {answer_hint(q)}",
         tone="question",
     )
 
@@ -110,21 +137,7 @@ def written_feedback(
     q: OpenQuestion, coverage: Coverage, recorded: Recorded, session: Session, slot: int
 ) -> Reply:
     total = len(coverage.covered) + len(coverage.missed)
-    fields: list[Field] = []
-    if coverage.covered:
-        fields.append(Field("Covered", "\n".join(f"+ {p}" for p in coverage.covered)))
-    if coverage.missed:
-        fields.append(Field("Missed", "\n".join(f"- {p}" for p in coverage.missed)))
-    for m in coverage.misconceptions:
-        fields.append(Field("Watch out", f"{m.mistake}: {m.correction}"))
-    if q.star is not None:
-        scaffold = (
-            f"Situation: {q.star.situation}\nTask: {q.star.task}\n"
-            f"Action: {q.star.action}\nResult: {q.star.result}"
-        )
-        fields.append(Field("What a strong answer contains (STAR)", scaffold))
-    else:
-        fields.append(Field("Model answer", q.model_answer or ""))
+    fields = [*coverage_fields(coverage, "Missed"), model_answer_field(q)]
     fields.append(Field("Why interviewers ask this", q.why_asked))
     fields.append(Field("Tips", "\n".join(q.tips)))
     body = (

@@ -7,15 +7,22 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from bot.bank import ChoiceQuestion, OpenQuestion, QuestionBank, QuestionModel
-from bot.bank.schema import Kind
 from bot.daily.store import AnswerCounts, Participation, Schedule
-from bot.domain import MAX_ANSWER_CHARS
 from bot.keypoints import Coverage
 from bot.leaderboard import Standing
-from bot.replies import Button, Field, Reply, TextPrompt
+from bot.replies import Button, Field, Reply
 from bot.store.practice import Recorded
 from bot.timeutil import zone
-from bot.views import LETTERS, action, choice_feedback, streak_line
+from bot.views import (
+    LETTERS,
+    action,
+    answer_hint,
+    choice_feedback,
+    coverage_fields,
+    model_answer_field,
+    streak_line,
+    written_prompt,
+)
 
 WEEKDAY_NAMES = {
     "mon": "Monday",
@@ -57,22 +64,11 @@ def daily_post(bank: QuestionBank, q: QuestionModel, post_id: int, day: date, re
         return Reply(
             q.prompt, title=title, buttons=buttons, footer=footer, ephemeral=False, tone="question"
         )
-    hint = (
-        "Answer with the STAR shape: situation, task, action, result."
-        if q.kind is Kind.BEHAVIORAL
-        else "Write your answer as you would say it in the interview."
-    )
-    prompt = TextPrompt(
-        action("dw", post_id),
-        label="Your answer",
-        placeholder="Answer as you would in the interview",
-        max_length=MAX_ANSWER_CHARS,
-    )
     return Reply(
         q.prompt,
         title=title,
-        text_prompt=prompt,
-        footer=f"{hint} {footer}",
+        text_prompt=written_prompt(action("dw", post_id)),
+        footer=f"{answer_hint(q)} {footer}",
         ephemeral=False,
         tone="question",
     )
@@ -90,14 +86,7 @@ def choice_result(q: ChoiceQuestion, choice: int, recorded: Recorded, late: bool
 
 def written_result(q: OpenQuestion, coverage: Coverage, recorded: Recorded, late: bool) -> Reply:
     total = len(coverage.covered) + len(coverage.missed)
-    fields: list[Field] = []
-    if coverage.covered:
-        fields.append(Field("Covered", "\n".join(f"+ {p}" for p in coverage.covered)))
-    if coverage.missed:
-        fields.append(Field("Not mentioned", "\n".join(f"- {p}" for p in coverage.missed)))
-    for m in coverage.misconceptions:
-        fields.append(Field("Watch out", f"{m.mistake}: {m.correction}"))
-    fields.append(_model_answer(q))
+    fields = [*coverage_fields(coverage, "Not mentioned"), model_answer_field(q)]
     body = (
         f"You covered {len(coverage.covered)} of {total} key points. {points_line(recorded, late)}"
     )
@@ -117,16 +106,6 @@ def already_answered(q: QuestionModel, choice: int | None, correct: bool) -> Rep
             "Only your first answer counts."
         )
     return Reply("You already answered this one in writing. Only your first answer counts.")
-
-
-def _model_answer(q: OpenQuestion) -> Field:
-    if q.star is not None:
-        scaffold = (
-            f"Situation: {q.star.situation}\nTask: {q.star.task}\n"
-            f"Action: {q.star.action}\nResult: {q.star.result}"
-        )
-        return Field("What a strong answer contains (STAR)", scaffold)
-    return Field("Model answer", q.model_answer or "")
 
 
 def _share(part: int, whole: int) -> str:
@@ -157,7 +136,7 @@ def reveal(bank: QuestionBank, q: QuestionModel, day: date, counts: AnswerCounts
             f"{people} answered; {_share(counts.right, counts.answered)} covered at least half "
             f"of the key points (average coverage {mean})."
         )
-        fields = (_model_answer(q), Field("How the channel answered", summary))
+        fields = (model_answer_field(q), Field("How the channel answered", summary))
     return Reply(
         body,
         title=title,
