@@ -129,16 +129,16 @@ class DailyDesk:
             out.append(matches[0])
         return tuple(dict.fromkeys(out))
 
-    async def _existing(self, who: Who, channel: str) -> tuple[UserRef, ds.Schedule]:
-        def read(conn: sqlite3.Connection):
-            ref = self.ensure(conn, who)
-            return (
-                ref,
-                ds.find_schedule(conn, ref.team_pk, channel),
-                ds.team_schedules(conn, ref.team_pk),
-            )
+    async def _admin_target(self, who: Who, channel_text: str) -> ds.Schedule:
+        """An admin's command on an existing schedule: the schedule, or a refusal."""
+        self._admin(who)
+        channel = self._channel(who, channel_text)
 
-        ref, schedule, every = await self.db.transaction(read)
+        def read(conn: sqlite3.Connection):
+            team_pk = self.ensure(conn, who).team_pk
+            return ds.find_schedule(conn, team_pk, channel), ds.team_schedules(conn, team_pk)
+
+        schedule, every = await self.db.transaction(read)
         if schedule is None:
             have = ", ".join(f"#{s.channel_id}" for s in every) or "none yet"
             raise _Refused(
@@ -147,7 +147,15 @@ class DailyDesk:
                     "Set one with: schedule set <channel> <HH:MM> <time zone>",
                 )
             )
-        return ref, schedule
+        return schedule
+
+    async def _change(self, schedule: ds.Schedule, **columns: object) -> ds.Schedule:
+        """Store a change to a schedule and bring its jobs in line; the schedule after it."""
+        now = self.clock.now()
+        await self.db.transaction(lambda c: ds.update_schedule(c, schedule.id, now, **columns))
+        changed = await self._sync(schedule.id)
+        assert changed is not None
+        return changed
 
     async def set(self, who: Who, spec: ScheduleSpec) -> Reply:
         self._admin(who)
@@ -205,14 +213,10 @@ class DailyDesk:
             return ds.team_schedules(conn, self.ensure(conn, who).team_pk)
 
         schedules = await self.db.transaction(read)
-        return dv.schedules([dv.schedule_line(s, self.bank, self._next(s)) for s in schedules])
+        return dv.schedules([dv.schedule_line(s, self._next(s)) for s in schedules])
 
     async def off(self, who: Who, channel_text: str) -> Reply:
-        self._admin(who)
-        _ref, schedule = await self._existing(who, self._channel(who, channel_text))
-        now = self.clock.now()
-        await self.db.transaction(lambda c: ds.update_schedule(c, schedule.id, now, enabled=0))
-        await self._sync(schedule.id)
+        schedule = await self._change(await self._admin_target(who, channel_text), enabled=0)
         return Reply(
             f"The daily question in #{schedule.channel_id} is off. Its history is kept; "
             f"'schedule set {schedule.channel_id} ...' turns it back on.",
@@ -220,8 +224,7 @@ class DailyDesk:
         )
 
     async def resume(self, who: Who, channel_text: str) -> Reply:
-        self._admin(who)
-        _ref, schedule = await self._existing(who, self._channel(who, channel_text))
+        schedule = await self._admin_target(who, channel_text)
         if not schedule.enabled:
             raise _Refused(
                 error(
@@ -237,12 +240,7 @@ class DailyDesk:
             )
             if problem:
                 raise _Refused(error(f"I still can't post in #{schedule.channel_id}: {problem}."))
-        now = self.clock.now()
-        await self.db.transaction(
-            lambda c: ds.update_schedule(c, schedule.id, now, paused_reason=None)
-        )
-        resumed = await self._sync(schedule.id)
-        assert resumed is not None
+        resumed = await self._change(schedule, paused_reason=None)
         return Reply(
             f"Resumed the daily question in #{schedule.channel_id}. "
             f"Next post: {self._next(resumed)}.",
@@ -250,16 +248,10 @@ class DailyDesk:
         )
 
     async def reveal_after(self, who: Who, channel_text: str, hours: int | None) -> Reply:
-        self._admin(who)
-        _ref, schedule = await self._existing(who, self._channel(who, channel_text))
-        now = self.clock.now()
-        await self.db.transaction(
-            lambda c: ds.update_schedule(c, schedule.id, now, reveal_after_hours=hours)
-        )
-        changed = await self._sync(schedule.id)
-        assert changed is not None
+        schedule = await self._admin_target(who, channel_text)
+        changed = await self._change(schedule, reveal_after_hours=hours)
         return Reply(
-            f"From the next post, answers in #{schedule.channel_id} are revealed "
+            f"From the next post, answers in #{changed.channel_id} are revealed "
             f"{dv.reveal_rule(changed)}.",
             tone="success",
         )
@@ -267,19 +259,11 @@ class DailyDesk:
     async def recap_at(
         self, who: Who, channel_text: str, weekday: str | None, at: time | None
     ) -> Reply:
-        self._admin(who)
-        _ref, schedule = await self._existing(who, self._channel(who, channel_text))
-        now = self.clock.now()
-        await self.db.transaction(
-            lambda c: ds.update_schedule(
-                c,
-                schedule.id,
-                now,
-                recap_weekday=weekday,
-                recap_time=at.strftime("%H:%M") if at else None,
-            )
+        schedule = await self._change(
+            await self._admin_target(who, channel_text),
+            recap_weekday=weekday,
+            recap_time=at.strftime("%H:%M") if at else None,
         )
-        await self._sync(schedule.id)
         if weekday is None:
             return Reply(f"The weekly recap in #{schedule.channel_id} is off.", tone="success")
         return Reply(

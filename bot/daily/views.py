@@ -188,7 +188,7 @@ def reveal_rule(s: Schedule) -> str:
     return "when the next question posts (at most 24 h)"
 
 
-def schedule_line(s: Schedule, bank: QuestionBank, next_post: str | None) -> Field:
+def schedule_line(s: Schedule, next_post: str | None) -> Field:
     topics = ", ".join(s.topics) if s.topics else "all topics"
     lines = [
         f"{s.hhmm} {s.timezone}, {days_label(s.weekdays)}",
