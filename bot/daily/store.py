@@ -11,7 +11,6 @@ from typing import Any
 
 from bot.daily.chooser import Deck
 from bot.daily.spec import ScheduleSpec
-from bot.daily.triggers import parse_hhmm
 from bot.streaks import StreakState, as_of
 from bot.timeutil import to_db
 
@@ -63,14 +62,14 @@ def _schedule(row: Any) -> Schedule:
         platform=row[2],
         team_id=row[3],
         channel_id=row[4],
-        post_time=parse_hhmm(row[5]),
+        post_time=time.fromisoformat(row[5]),
         timezone=row[6],
         weekdays=tuple(row[7].split(",")),
         topics=topics,
         difficulty=row[9],
         reveal_after_hours=row[10],
         recap_weekday=row[11],
-        recap_time=parse_hhmm(row[12]) if row[12] else None,
+        recap_time=time.fromisoformat(row[12]) if row[12] else None,
         admin_user_id=row[13],
         enabled=bool(row[14]),
         paused_reason=row[15],

@@ -65,8 +65,3 @@ def latest_fire(trigger: CronTrigger, now: datetime, lookback: timedelta) -> dat
     """The most recent fire time in (now - lookback, now], if any."""
     fires = fires_between(trigger, now - lookback, now)
     return fires[-1] if fires else None
-
-
-def parse_hhmm(text: str) -> time:
-    hour, minute = text.split(":")
-    return time(int(hour), int(minute))
