@@ -35,7 +35,7 @@ from bot.daily.engine import DailyEngine  # noqa: E402
 from bot.daily.jobs import SchedulerJobs  # noqa: E402
 from bot.replies import Reply  # noqa: E402
 from bot.store import Database  # noqa: E402
-from bot.store.migrations import apply_pending  # noqa: E402
+from bot.store.migrations import apply_pending, discover  # noqa: E402
 from bot.timeutil import to_db  # noqa: E402
 
 TODAY = date(2026, 6, 1)
@@ -127,7 +127,7 @@ def prefill(path: Path, ids: list[str], channels: int, days: int) -> None:
 
 
 async def run(
-    path: Path, bank: QuestionBank, channels: int, reveal_in_job: bool
+    path: Path, bank: QuestionBank, ids: list[str], channels: int, days: int, reveal_in_job: bool
 ) -> tuple[float, float]:
     db = await Database.open(path)
     if not reveal_in_job:  # reveals run as jobs of their own: the daily job only posts
@@ -158,15 +158,28 @@ async def run(
         )
         assert posted[0] == channels == poster.posts, (posted[0], poster.posts)
         assert poster.replies == (channels if reveal_in_job else 0)
-        repeats = await db.fetchone(
-            "SELECT count(*) FROM daily_posts t JOIN daily_posts y ON y.team_id = t.team_id"
-            " AND y.channel_id = t.channel_id AND y.question_id = t.question_id"
-            " WHERE t.local_date = ? AND y.local_date > ?",
-            (TODAY.isoformat(), (TODAY - timedelta(days=len(bank))).isoformat()),
+        # Today's question must be each channel's least recently used one: the deck the
+        # prefill built deals ids[(c + days) % n] today. For a sample of channels, check
+        # it against the history itself: not posted there in the n - 1 days before.
+        today = dict(
+            await db.fetchall(
+                "SELECT channel_id, question_id FROM daily_posts WHERE team_id = 1"
+                " AND local_date = ?",
+                (TODAY.isoformat(),),
+            )
         )
-        # Today's question must be the channel's least recently used one: not used in the
-        # last len(bank) days (its only other use is today's row itself).
-        assert repeats[0] == channels, repeats[0]
+        n = len(ids)
+        assert all(today[f"C{c:05d}"] == ids[(c + days) % n] for c in range(channels))
+        window = [(TODAY - timedelta(days=k)).isoformat() for k in range(1, n)]
+        marks = ",".join("?" * len(window))
+        for c in range(0, channels, max(1, channels // 100)):
+            channel = f"C{c:05d}"
+            used = await db.fetchone(
+                f"SELECT count(*) FROM daily_posts WHERE team_id = 1 AND local_date IN ({marks})"
+                " AND channel_id = ? AND question_id = ?",
+                (*window, channel, today[channel]),
+            )
+            assert used[0] == 0, (channel, today[channel])
     finally:
         scheduler.shutdown(wait=False)
         await asyncio.sleep(0)
@@ -188,7 +201,8 @@ def main() -> None:
     ids = [q.id for q in questions]
     data = ROOT / "bench" / "data"
     data.mkdir(parents=True, exist_ok=True)
-    cached = data / f"daily-{args.channels}c-{len(ids)}q-{args.days}d.db"
+    schema = discover()[-1].version  # a new migration makes a new cache
+    cached = data / f"daily-{args.channels}c-{len(ids)}q-{args.days}d-v{schema}.db"
     if not cached.exists():
         t = time.perf_counter()
         print(f"pre-filling {cached.name} ...", flush=True)
@@ -213,7 +227,9 @@ def main() -> None:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{work}{suffix}").unlink(missing_ok=True)
             shutil.copyfile(cached, work)
-            elapsed, start_up = asyncio.run(run(work, bank, args.channels, reveal_in_job))
+            elapsed, start_up = asyncio.run(
+                run(work, bank, ids, args.channels, args.days, reveal_in_job)
+            )
             print(
                 f"{args.channels:,} daily jobs, {label}: {elapsed:.2f} s"
                 f" = {elapsed / args.channels * 1e6:.0f} us per channel (target < 2 s);"

@@ -313,9 +313,22 @@ async def test_a_channel_the_bot_cannot_post_in_is_refused_at_set_time(rig: Rig)
 
 async def test_daily_before_any_post_says_so(rig: Rig):
     [reply] = await rig.say("daily", member("bo"))
-    assert "No daily question has been posted in this channel yet" in reply.body
+    assert "No daily question has been posted in this channel in the last 31 days" in reply.body
     [nowhere] = await rig.say("daily", Who("slack", "t1", "bo"))
     assert "in the channel that has the daily question" in nowhere.body
+
+
+async def test_daily_shows_the_newest_answerable_post_of_the_last_month(rig: Rig):
+    _pid, reply = await a_choice_post(rig)  # Wed 4 Mar
+    await rig.say("schedule off study")
+    [again] = await rig.say("daily", member("bo"))
+    assert again.body == reply.body
+    await rig.jobs.advance_to(utc(2026, 4, 3, 12, 0))  # 30 days on: still shown
+    [month] = await rig.say("daily", member("bo"))
+    assert month.body == reply.body
+    await rig.jobs.advance_to(utc(2026, 4, 6, 12, 0))  # 33 days on: too old to offer
+    [old] = await rig.say("daily", member("bo"))
+    assert old.tone == "error" and "in the last 31 days" in old.body
 
 
 async def test_help_schedule_lists_every_subcommand(rig: Rig):

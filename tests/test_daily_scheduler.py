@@ -1,4 +1,4 @@
-"""The engine on a real APScheduler AsyncIOScheduler, and migration 0002 on old data."""
+"""The engine on a real APScheduler AsyncIOScheduler, and migrations 0002-0003 on old data."""
 
 from __future__ import annotations
 
@@ -79,7 +79,7 @@ async def test_a_real_asyncio_scheduler_fires_the_daily_job(db: Database, bank: 
         await asyncio.sleep(0)  # AsyncIOScheduler shuts down on the loop
 
 
-async def test_migration_0002_keeps_existing_schedules_and_posts(tmp_path: Path):
+async def test_migrations_keep_existing_schedules_posts_and_answers(tmp_path: Path):
     path = tmp_path / "old.db"
     old = await Database.open(path, migrations=discover()[:1])
     stamp = "2026-03-01 09:00:00.000000"
@@ -87,24 +87,57 @@ async def test_migration_0002_keeps_existing_schedules_and_posts(tmp_path: Path)
         lambda c: c.executescript(
             f"""
             INSERT INTO teams (platform, external_id, created_at) VALUES ('slack', 't1', '{stamp}');
+            INSERT INTO users (team_id, external_id, created_at) VALUES (1, 'u1', '{stamp}');
             INSERT INTO channel_schedules (team_id, channel_id, post_time, timezone, created_at,
                 updated_at) VALUES (1, 'study', '09:00', 'UTC', '{stamp}', '{stamp}');
-            INSERT INTO daily_posts (team_id, channel_id, local_date, question_id, claimed_at,
-                posted_at, message_ref) VALUES (1, 'study', '2026-03-01', 'q1', '{stamp}',
+            INSERT INTO daily_posts (id, team_id, channel_id, local_date, question_id, claimed_at,
+                posted_at, message_ref) VALUES (7, 1, 'study', '2026-03-01', 'q1', '{stamp}',
                 '{stamp}', 'm1');
+            INSERT INTO attempts (team_id, user_id, question_id, topic, source, daily_post_id,
+                choice, correct, points, local_date, created_at)
+                VALUES (1, 1, 'q1', 'alpha', 'daily', 7, 0, 1, 10, '2026-03-01', '{stamp}');
             """
         )
     )
     await old.close()
     db = await Database.open(path)
     try:
-        assert db.applied == [2]
+        assert db.applied == [2, 3]
         schedules = await db.fetchall("SELECT channel_id, deck_pos, enabled FROM channel_schedules")
         assert [tuple(r) for r in schedules] == [("study", 0, 1)]
-        posts = await db.fetchall("SELECT message_ref, status, tries FROM daily_posts")
-        assert [tuple(r) for r in posts] == [("m1", "posted", 0)]
-        # The new constraints hold on the upgraded file.
+        posts = await db.fetchall("SELECT id, message_ref, status, tries FROM daily_posts")
+        assert [tuple(r) for r in posts] == [(7, "m1", "posted", 0)]
+        answers = await db.fetchall("SELECT daily_post_id, points FROM attempts")
+        assert [tuple(r) for r in answers] == [(7, 10)]
+        # Foreign keys are back on, and still point at the rebuilt table.
+        assert (await db.fetchone("PRAGMA foreign_keys"))[0] == 1
+        with pytest.raises(sqlite3.IntegrityError):
+            await db.run(
+                lambda c: c.execute(
+                    "INSERT INTO attempts (team_id, user_id, question_id, topic, source,"
+                    " daily_post_id, choice, correct, points, local_date, created_at)"
+                    " VALUES (1, 1, 'q1', 'alpha', 'daily', 999, 0, 1, 10, '2026-03-01', 'x')"
+                )
+            )
+        # The new constraints hold on the upgraded file: status values, and one post per
+        # channel and day, keyed date first.
         with pytest.raises(sqlite3.IntegrityError):
             await db.run(lambda c: c.execute("UPDATE daily_posts SET status = 'lost'"))
+        with pytest.raises(sqlite3.IntegrityError):
+            await db.run(
+                lambda c: c.execute(
+                    "INSERT INTO daily_posts (team_id, channel_id, local_date, question_id,"
+                    " claimed_at) VALUES (1, 'study', '2026-03-01', 'q2', 'x')"
+                )
+            )
+        unique = [
+            r[1]
+            for r in await db.fetchall("PRAGMA index_list(daily_posts)")
+            if r[2]  # unique
+        ]
+        assert len(unique) == 1
+        columns = [r[2] for r in await db.fetchall(f"PRAGMA index_info({unique[0]})")]
+        assert columns == ["team_id", "local_date", "channel_id"]
+        assert (await db.fetchone("PRAGMA integrity_check"))[0] == "ok"
     finally:
         await db.close()

@@ -280,17 +280,21 @@ class DailyDesk:
             raise _Refused(error("Type 'daily' in the channel that has the daily question."))
         channel = who.channel_id
 
+        now = self.clock.now()
+
         def read(conn: sqlite3.Connection):
             ref = self.ensure(conn, who)
             schedule = ds.find_schedule(conn, ref.team_pk, channel)
-            post = ds.latest_post(conn, ref.team_pk, channel)
-            return post, schedule.timezone if schedule else ref.timezone
+            timezone = schedule.timezone if schedule else ref.timezone
+            post = ds.latest_post(conn, ref.team_pk, channel, local_date(now, timezone))
+            return post, timezone
 
         post, timezone = await self.db.transaction(read)
         if post is None:
             raise _Refused(
                 error(
-                    "No daily question has been posted in this channel yet.",
+                    f"No daily question has been posted in this channel in the last "
+                    f"{ds.LATEST_DAYS} days.",
                     "Type 'schedule show' to see when one is planned.",
                 )
             )

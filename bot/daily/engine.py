@@ -39,7 +39,6 @@ from bot.timeutil import from_db, local_date, to_db, week_start
 log = logging.getLogger(__name__)
 
 DEFAULT_REVEAL = timedelta(hours=24)
-RECENT_REVEALS = timedelta(days=8)  # a job run reveals the channel's posts this recent
 
 
 @dataclass(frozen=True)
@@ -332,9 +331,7 @@ class DailyEngine:
             # Reveals that are due are claimed in this same transaction (one commit fewer).
             reveals = [
                 work
-                for post_id in ds.reveals_due_in(
-                    conn, schedule.team_pk, schedule.channel_id, day - RECENT_REVEALS, now
-                )
+                for post_id in ds.reveals_due_in(conn, schedule.team_pk, schedule.channel_id, now)
                 if (work := self._claim_reveal(conn, post_id, now, schedule)) is not None
             ]
             try:

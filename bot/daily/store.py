@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from bot.daily.chooser import Deck
@@ -218,12 +218,26 @@ def post_on(conn: sqlite3.Connection, team_pk: int, channel_id: str, day: date) 
     return _post(row) if row else None
 
 
-def latest_post(conn: sqlite3.Connection, team_pk: int, channel_id: str) -> Post | None:
-    """The channel's newest post that people can answer."""
+LATEST_DAYS = 31  # how far back 'daily' looks for the channel's newest question
+
+
+def _dates(last: date, days: int) -> list[str]:
+    return [(last - timedelta(days=k)).isoformat() for k in range(days)]
+
+
+def latest_post(
+    conn: sqlite3.Connection, team_pk: int, channel_id: str, today: date
+) -> Post | None:
+    """The channel's newest post that people can answer, from the last LATEST_DAYS days.
+
+    Posts are keyed by date first (migration 0003), so this names the dates: one index
+    lookup per day instead of a scan over every channel's posts."""
+    days = _dates(today + timedelta(days=1), LATEST_DAYS + 1)  # +1: a zone ahead of ours
     row = conn.execute(
-        f"{_POST_SQL} WHERE team_id = ? AND channel_id = ? AND status IN ('posted', 'in_doubt')"
+        f"{_POST_SQL} WHERE team_id = ? AND local_date IN ({','.join('?' * len(days))})"
+        " AND channel_id = ? AND status IN ('posted', 'in_doubt')"
         " ORDER BY local_date DESC LIMIT 1",
-        (team_pk, channel_id),
+        (team_pk, *days, channel_id),
     ).fetchone()
     return _post(row) if row else None
 
@@ -293,22 +307,24 @@ def posts_in(conn: sqlite3.Connection, status: str) -> list[Post]:
 
 
 def reveals_due_in(
-    conn: sqlite3.Connection, team_pk: int, channel_id: str, since: date, now: datetime
+    conn: sqlite3.Connection, team_pk: int, channel_id: str, now: datetime
 ) -> list[int]:
-    """The channel's recent posts whose reveal time has come (bounded by date, so a channel
-    with years of history reads a few index entries)."""
+    """The channel's posts whose reveal time has come, from the daily_posts_unrevealed
+    partial index (about one row per channel). INDEXED BY: left to itself, the planner
+    prefers the date-keyed index by team and would read every post of the team."""
     rows = conn.execute(
-        "SELECT id FROM daily_posts WHERE team_id = ? AND channel_id = ? AND local_date >= ?"
+        "SELECT id FROM daily_posts INDEXED BY daily_posts_unrevealed"
+        " WHERE team_id = ? AND channel_id = ?"
         " AND revealed_at IS NULL AND status = 'posted' AND reveal_at <= ? ORDER BY local_date",
-        (team_pk, channel_id, since.isoformat(), to_db(now)),
+        (team_pk, channel_id, to_db(now)),
     )
     return [r[0] for r in rows]
 
 
 def unrevealed_in(conn: sqlite3.Connection, team_pk: int, channel_id: str) -> list[Post]:
     rows = conn.execute(
-        f"{_POST_SQL} WHERE team_id = ? AND channel_id = ? AND revealed_at IS NULL"
-        " AND status = 'posted' ORDER BY local_date DESC LIMIT 10",
+        f"{_POST_SQL} INDEXED BY daily_posts_unrevealed WHERE team_id = ? AND channel_id = ?"
+        " AND revealed_at IS NULL AND status = 'posted' ORDER BY local_date DESC LIMIT 10",
         (team_pk, channel_id),
     )
     return [_post(r) for r in rows]
@@ -317,7 +333,8 @@ def unrevealed_in(conn: sqlite3.Connection, team_pk: int, channel_id: str) -> li
 def unrevealed(conn: sqlite3.Connection, platforms: tuple[str, ...]) -> list[Post]:
     marks = ",".join("?" * len(platforms))
     rows = conn.execute(
-        f"{_POST_SQL} WHERE revealed_at IS NULL AND status = 'posted' AND team_id IN"
+        f"{_POST_SQL} INDEXED BY daily_posts_unrevealed WHERE revealed_at IS NULL"
+        " AND status = 'posted' AND team_id IN"
         f" (SELECT id FROM teams WHERE platform IN ({marks})) ORDER BY reveal_at",
         platforms,
     )
@@ -405,13 +422,14 @@ class Participation:
 def participation(
     conn: sqlite3.Connection, team_pk: int, channel_id: str, first: date, last: date
 ) -> Participation:
+    days = _dates(last, (last - first).days + 1)  # point lookups (see latest_post)
     posts, people, answers, right = conn.execute(
         "SELECT count(DISTINCT p.id), count(DISTINCT a.user_id), count(a.id),"
         " coalesce(sum(a.correct), 0) FROM daily_posts p"
         " LEFT JOIN attempts a ON a.daily_post_id = p.id"
-        " WHERE p.team_id = ? AND p.channel_id = ? AND p.local_date BETWEEN ? AND ?"
-        " AND p.status = 'posted'",
-        (team_pk, channel_id, first.isoformat(), last.isoformat()),
+        f" WHERE p.team_id = ? AND p.local_date IN ({','.join('?' * len(days))})"
+        " AND p.channel_id = ? AND p.status = 'posted'",
+        (team_pk, *days, channel_id),
     ).fetchone()
     return Participation(posts, people, answers, right)
 

@@ -66,19 +66,34 @@ def apply_pending(
     for m in available:
         if m.version <= have:
             continue
-        now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-        # executescript runs the whole file; wrapping it in BEGIN/COMMIT makes it all-or-nothing.
-        try:
-            conn.executescript(
-                "BEGIN IMMEDIATE;\n"
-                f"{m.sql}\n;"
-                f"INSERT INTO schema_migrations (version, name, applied_at) "
-                f"VALUES ({m.version}, '{m.name}', '{now}');\n"
-                "COMMIT;"
-            )
-        except sqlite3.Error as exc:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise StoreError(f"migration {m.version:04d}_{m.name} failed: {exc}") from exc
+        _apply(conn, m)
         applied.append(m.version)
     return applied
+
+
+def _apply(conn: sqlite3.Connection, m: Migration) -> None:
+    """One migration, all or nothing. Foreign keys are off while it runs, as SQLite
+    requires for rebuilding a table that others reference, and checked before commit."""
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    (enforced,) = conn.execute("PRAGMA foreign_keys").fetchone()
+    conn.execute("PRAGMA foreign_keys = OFF")  # a no-op inside a transaction: set it first
+    try:
+        # executescript runs the whole file inside the transaction it opens.
+        conn.executescript(
+            "BEGIN IMMEDIATE;\n"
+            f"{m.sql}\n;"
+            f"INSERT INTO schema_migrations (version, name, applied_at) "
+            f"VALUES ({m.version}, '{m.name}', '{now}');\n"
+        )
+        broken = conn.execute("PRAGMA foreign_key_check").fetchmany(3)
+        if broken:
+            raise sqlite3.IntegrityError(
+                "foreign keys broken: " + "; ".join(f"{r[0]} row {r[1]} -> {r[2]}" for r in broken)
+            )
+        conn.execute("COMMIT")
+    except sqlite3.Error as exc:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise StoreError(f"migration {m.version:04d}_{m.name} failed: {exc}") from exc
+    finally:
+        conn.execute(f"PRAGMA foreign_keys = {'ON' if enforced else 'OFF'}")
