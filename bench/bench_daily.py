@@ -33,6 +33,7 @@ from bot.bank import QuestionBank, builtin_content_dir  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
 from bot.daily.engine import DailyEngine  # noqa: E402
 from bot.daily.jobs import SchedulerJobs  # noqa: E402
+from bot.gc_tuning import settle_after_start_up  # noqa: E402
 from bot.replies import Reply  # noqa: E402
 from bot.store import Database  # noqa: E402
 from bot.store.migrations import apply_pending, discover  # noqa: E402
@@ -147,6 +148,7 @@ async def run(
         t = time.perf_counter()
         await engine.start()  # at 08:59: registers the jobs, nothing is due yet
         start_up = time.perf_counter() - t
+        settle_after_start_up()  # as bot.app.running_daily does after start-up
         assert len(scheduler.get_jobs()) == channels and poster.posts == 0
         clock.set(NINE)
         started = time.perf_counter()

@@ -16,6 +16,7 @@ from bot.config import ConfigurationError, Settings
 from bot.daily.engine import DailyEngine
 from bot.daily.jobs import SchedulerJobs
 from bot.daily.port import Poster
+from bot.gc_tuning import settle_after_start_up
 from bot.service import PracticeService
 from bot.store import Database
 
@@ -62,7 +63,8 @@ async def running_daily(
     """Start the daily-question scheduler inside the running loop, for the given platforms.
 
     Start-up settles what a previous run left half done, registers one job per channel
-    from the database and posts anything missed within the grace window."""
+    from the database and posts anything missed within the grace window; then the
+    garbage collector is set for a long run (bot/gc_tuning.py)."""
     scheduler = AsyncIOScheduler(timezone=UTC)
     scheduler.start()
     engine = DailyEngine(
@@ -71,6 +73,7 @@ async def running_daily(
     service.attach_engine(engine)
     try:
         await engine.start()
+        settle_after_start_up()
         yield engine
     finally:
         scheduler.shutdown(wait=False)

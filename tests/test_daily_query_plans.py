@@ -23,7 +23,10 @@ DAY = date(2026, 3, 4)
 QUERIES: dict[str, tuple[Callable[[sqlite3.Connection], object], str]] = {
     "post_on": (lambda c: ds.post_on(c, 1, "C1", DAY), "sqlite_autoindex_daily_posts_1"),
     "latest_post": (lambda c: ds.latest_post(c, 1, "C1", DAY), "sqlite_autoindex_daily_posts_1"),
-    "reveals_due_in": (lambda c: ds.reveals_due_in(c, 1, "C1", NOW), "daily_posts_unrevealed"),
+    "claim_due_reveals": (
+        lambda c: ds.claim_due_reveals(c, 1, "C1", NOW),
+        "daily_posts_unrevealed",
+    ),
     "unrevealed_in": (lambda c: ds.unrevealed_in(c, 1, "C1"), "daily_posts_unrevealed"),
     "unrevealed": (lambda c: ds.unrevealed(c, ("slack",)), "daily_posts_unrevealed"),
     "posts_in": (lambda c: ds.posts_in(c, "retry"), "daily_posts_unsettled"),

@@ -7,6 +7,7 @@ the loader turns a validation failure into "file, question id, field: problem".
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import cached_property
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -97,7 +98,7 @@ class ChoiceQuestion(_QuestionBase):
                 raise ValueError("'all of the above' and 'none of the above' are not allowed")
         return options
 
-    @property
+    @cached_property  # read for every option of every reveal; a question never changes
     def correct_index(self) -> int:
         return next(i for i, o in enumerate(self.options) if o.correct)
 

@@ -73,8 +73,10 @@ def deal(pool: Pool, deck: Deck, rng: random.Random) -> tuple[QuestionModel, Dec
     if not pool.questions:
         raise NothingEligible("no question matches this channel's topics and difficulty")
     by_id = pool.by_id
+    fresh = pool.ids.difference(deck.ids)
+    if not fresh and deck.ids[deck.pos] in by_id:  # a plain day: only the position moves
+        return by_id[deck.ids[deck.pos]], Deck(deck.ids, (deck.pos + 1) % len(deck.ids)), False
     ids, pos, changed = list(deck.ids), deck.pos, False
-    fresh = pool.ids.difference(ids)
     if fresh:  # never dealt here: they go first, in random order, before any repeat
         new = sorted(fresh)
         rng.shuffle(new)

@@ -330,9 +330,8 @@ class DailyEngine:
             day = local_date(due, schedule.timezone)
             # Reveals that are due are claimed in this same transaction (one commit fewer).
             reveals = [
-                work
-                for post_id in ds.reveals_due_in(conn, schedule.team_pk, schedule.channel_id, now)
-                if (work := self._claim_reveal(conn, post_id, now, schedule)) is not None
+                (post, ds.answer_counts(conn, post.id), schedule)
+                for post in ds.claim_due_reveals(conn, schedule.team_pk, schedule.channel_id, now)
             ]
             try:
                 q, deck, deck_changed = pick_daily(

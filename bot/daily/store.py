@@ -306,19 +306,26 @@ def posts_in(conn: sqlite3.Connection, status: str) -> list[Post]:
     return [_post(r) for r in rows]
 
 
-def reveals_due_in(
+_POST_COLUMNS = _POST_SQL.removeprefix("SELECT ").split(" FROM")[0]
+
+
+def claim_due_reveals(
     conn: sqlite3.Connection, team_pk: int, channel_id: str, now: datetime
-) -> list[int]:
-    """The channel's posts whose reveal time has come, from the daily_posts_unrevealed
-    partial index (about one row per channel). INDEXED BY: left to itself, the planner
-    prefers the date-keyed index by team and would read every post of the team."""
+) -> list[Post]:
+    """Take the reveals of the channel's posts whose reveal time has come, oldest first.
+
+    One statement: the posts come from the daily_posts_unrevealed partial index (about
+    one row per channel). INDEXED BY: left to itself, the planner may prefer the
+    date-keyed index by team and read every post of the team."""
+    stamp = to_db(now)
     rows = conn.execute(
-        "SELECT id FROM daily_posts INDEXED BY daily_posts_unrevealed"
-        " WHERE team_id = ? AND channel_id = ?"
-        " AND revealed_at IS NULL AND status = 'posted' AND reveal_at <= ? ORDER BY local_date",
-        (team_pk, channel_id, to_db(now)),
-    )
-    return [r[0] for r in rows]
+        "UPDATE daily_posts SET revealed_at = ? WHERE id IN (SELECT id FROM daily_posts"
+        " INDEXED BY daily_posts_unrevealed WHERE team_id = ? AND channel_id = ?"
+        " AND revealed_at IS NULL AND status = 'posted' AND reveal_at <= ?)"
+        f" RETURNING {_POST_COLUMNS}",
+        (stamp, team_pk, channel_id, stamp),
+    ).fetchall()
+    return sorted((_post(r) for r in rows), key=lambda p: p.local_date)
 
 
 def unrevealed_in(conn: sqlite3.Connection, team_pk: int, channel_id: str) -> list[Post]:
@@ -345,7 +352,7 @@ def claim_reveal(conn: sqlite3.Connection, post_id: int, now: datetime) -> Post 
     """Take a post's reveal; the post, or None if it is revealed already or never posted."""
     row = conn.execute(
         "UPDATE daily_posts SET revealed_at = ? WHERE id = ? AND revealed_at IS NULL"
-        " AND status = 'posted' RETURNING " + _POST_SQL.removeprefix("SELECT ").split(" FROM")[0],
+        f" AND status = 'posted' RETURNING {_POST_COLUMNS}",
         (to_db(now), post_id),
     ).fetchone()
     return _post(row) if row else None

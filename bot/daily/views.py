@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from functools import lru_cache
 
 from bot.bank import ChoiceQuestion, OpenQuestion, QuestionBank, QuestionModel
 from bot.daily.store import AnswerCounts, Participation, Schedule
@@ -35,12 +36,14 @@ WEEKDAY_NAMES = {
 }
 
 
+@lru_cache(maxsize=4096)  # thousands of channels share a few reveal times and zones
 def when(moment: datetime, timezone: str) -> str:
     """'Thu 5 Mar 09:00 (Europe/Berlin)': the local time people will see on their clocks."""
     local = moment.astimezone(zone(timezone))
     return f"{local:%a} {local.day} {local:%b %H:%M} ({timezone})"
 
 
+@lru_cache(maxsize=1024)  # strftime is slow, and a day's label is asked for once per channel
 def day_label(day: date) -> str:
     return f"{day:%a} {day.day} {day:%b %Y}"
 
@@ -116,15 +119,14 @@ def reveal(bank: QuestionBank, q: QuestionModel, day: date, counts: AnswerCounts
     title = f"Answer · daily question of {day_label(day)}"
     people = "1 person" if counts.answered == 1 else f"{counts.answered} people"
     if isinstance(q, ChoiceQuestion):
-        key = q.options[q.correct_index]
+        right = q.correct_index
+        key = q.options[right]
         spread = "\n".join(
             f"{LETTERS[i]}. {opt.text}: {counts.per_choice.get(i, 0)}"
-            + ("  (correct)" if i == q.correct_index else "")
+            + ("  (correct)" if i == right else "")
             for i, opt in enumerate(q.options)
         )
-        body = (
-            f"Correct answer: {LETTERS[q.correct_index]}. {key.text}\n{key.why}\n\n{q.explanation}"
-        )
+        body = f"Correct answer: {LETTERS[right]}. {key.text}\n{key.why}\n\n{q.explanation}"
         summary = f"{people} answered; {_share(counts.right, counts.answered)} got it right."
         fields = (Field("How the channel answered", f"{summary}\n{spread}"),)
     else:
