@@ -107,18 +107,18 @@ async def _console(settings: Settings) -> None:
 
 
 async def _run(settings: Settings) -> None:
-    wanted = {
-        "Discord": settings.discord_token is not None,
-        "Slack": settings.slack_bot_token is not None,
-    }
-    for name, token_set in wanted.items():
-        if token_set:
-            log.warning(
-                "%s credentials are set, but this version has no %s adapter yet.", name, name
-            )
+    """Slack when SLACK_BOT_TOKEN is set; the console when no platform token is."""
+    if settings.slack_bot_token is not None:
+        from adapters.slack.run import run_slack
+
+        if settings.discord_token is not None:
+            log.warning("DISCORD_TOKEN is set, but this version has no Discord adapter yet.")
+        async with open_service(settings, command_prefix="/prep ") as service:
+            await run_slack(settings, service)
+        return
     reason = (
-        "No platform adapter in this version can start"
-        if any(wanted.values())
+        "DISCORD_TOKEN is set, but this version has no Discord adapter yet"
+        if settings.discord_token is not None
         else "No DISCORD_TOKEN or SLACK_BOT_TOKEN set"
     )
     print(

@@ -146,6 +146,15 @@ Command = (
     | DailyAnswer
 )
 
+# Commands only admins may run: adapters look up admin rights (a platform call) only
+# for these.
+ADMIN_COMMANDS = (ScheduleSet, ScheduleOff, ScheduleResume, ScheduleReveal, ScheduleRecap)
+
+
+def needs_admin(command: Command | UsageError) -> bool:
+    return isinstance(command, ADMIN_COMMANDS)
+
+
 RATINGS = {"again": 1, "hard": 2, "good": 3, "easy": 4}
 
 USAGE: dict[str, tuple[str, str]] = {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -35,6 +35,15 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("SLACK_SIGNING_SECRET")
     )
+    # Socket Mode when SLACK_APP_TOKEN is set, HTTP (Events API) otherwise; or force one.
+    slack_mode: Literal["socket", "http"] | None = None
+    slack_host: str = "0.0.0.0"  # HTTP mode: where Slack's requests arrive
+    slack_port: int = Field(default=3000, ge=1, le=65535)
+    # The Web API base URL, for a proxy or a local fake; Slack's own when unset.
+    slack_api_url: str | None = None
+    # Slack user ids (comma-separated) allowed to change schedules besides workspace
+    # admins and owners.
+    slack_admins: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     @field_validator("timezone")
     @classmethod
@@ -70,6 +79,34 @@ class Settings(BaseSettings):
     def _comma_list(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip().lower() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("slack_admins", mode="before")
+    @classmethod
+    def _user_ids(cls, value: object) -> object:
+        if isinstance(value, str):  # ids are upper case: U0123ABCD
+            return [part.strip().upper() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("slack_api_url", mode="before")
+    @classmethod
+    def _api_url(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip()
+            if not value:
+                return None
+            if not value.startswith(("http://", "https://")):
+                raise ValueError(f"'{value}' is not an http(s) URL, e.g. https://slack.com/api/")
+            return value if value.endswith("/") else value + "/"  # the SDK joins method names
+        return value
+
+    @field_validator("slack_mode", mode="before")
+    @classmethod
+    def _mode(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip().lower() or None
+            if value not in (None, "socket", "http"):
+                raise ValueError(f"'{value}' is not a Slack mode; use socket or http")
         return value
 
     @field_validator("discord_token", "slack_bot_token", "slack_app_token", "slack_signing_secret")

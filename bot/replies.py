@@ -47,6 +47,7 @@ class Reply:
     ephemeral: bool = True
     tone: Literal["info", "success", "error", "question"] = "info"
     image_url: str | None = None
+    preformatted: bool = False  # the body is aligned columns: show it in a fixed-width font
 
 
 def error(message: str, hint: str | None = None) -> Reply:

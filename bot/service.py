@@ -18,6 +18,7 @@ from bot.clock import Clock
 from bot.daily.desk import DailyDesk
 from bot.daily.engine import DailyEngine
 from bot.domain import MAX_ANSWER_CHARS, WRITTEN_CORRECT_AT, Who, points_for
+from bot.home import Home, home_channel, todays_question, weakest_topics
 from bot.keypoints import assess
 from bot.leaderboard import Period, period_key
 from bot.replies import Reply, error
@@ -25,7 +26,7 @@ from bot.sr import describe_interval
 from bot.store import Database, reads
 from bot.store import practice as store
 from bot.store.practice import Session, UserRef
-from bot.streaks import as_of
+from bot.streaks import StreakState, as_of
 from bot.timeutil import local_date, zone
 
 log = logging.getLogger(__name__)
@@ -486,6 +487,28 @@ class PracticeService:
             (ref.team_pk, ref.user_pk),
         )
         return views.stats(self.bank, rows, total[0] if total else 0)
+
+    async def home(self, who: Who) -> Home:
+        """Streak, points, weakest topics and today's daily question, for a home screen."""
+        ref = await self._find(who)
+        if ref is None:
+            return Home(StreakState(), 0, [], None)
+        now = self.clock.now()
+        rows = await reads.topic_stats(self.db, ref.user_pk)
+
+        def read(conn: sqlite3.Connection):
+            streak = as_of(store.load_streak(conn, ref.user_pk), local_date(now, ref.timezone))
+            total = conn.execute(
+                "SELECT points FROM points_totals WHERE team_id = ? AND period = 'all'"
+                " AND period_start = '' AND user_id = ?",
+                (ref.team_pk, ref.user_pk),
+            ).fetchone()
+            channel = home_channel(conn, ref)
+            today = todays_question(conn, self.bank, ref, now, channel) if channel else None
+            return streak, total[0] if total else 0, today
+
+        streak, points, today = await self.db.run(read)
+        return Home(streak, points, weakest_topics(rows), today)
 
     def help(self, command: str | None = None) -> Reply:
         return views.help_text(command, self.command_prefix)

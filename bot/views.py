@@ -197,7 +197,11 @@ def leaderboard(
     if me is not None and all(s.user_id != my_user_pk for s in standings):
         lines.append(f"You: rank {me[0]} with {me[1]} points.")
     return Reply(
-        "\n".join(lines), title=f"Leaderboard · {label}", footer=title_span, ephemeral=False
+        "\n".join(lines),
+        title=f"Leaderboard · {label}",
+        footer=title_span,
+        ephemeral=False,
+        preformatted=True,
     )
 
 

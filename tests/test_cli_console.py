@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -106,15 +107,30 @@ def test_end_of_input_mid_question_exits_cleanly(tmp_path: Path):
 
 
 def test_tokens_are_never_printed(tmp_path: Path):
+    with socket.socket() as s:  # a loopback port nobody listens on: Slack is unreachable
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
     result = mlprep(
         tmp_path,
         "run",
-        stdin="help\n",
-        env={"SLACK_BOT_TOKEN": SECRET, "MLPREP_LOG_LEVEL": "DEBUG"},
+        env={
+            "SLACK_BOT_TOKEN": SECRET,
+            "SLACK_APP_TOKEN": SECRET + "-app",
+            "MLPREP_SLACK_API_URL": f"http://127.0.0.1:{port}/api",
+            "MLPREP_LOG_LEVEL": "DEBUG",
+        },
     )
-    assert result.returncode == 0
+    assert result.returncode == 2
+    assert f"Cannot reach the Slack Web API at http://127.0.0.1:{port}/api/" in result.stderr
     assert SECRET not in result.stdout + result.stderr
-    assert "no Slack adapter yet" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_bot_token_without_app_token_or_signing_secret_says_what_to_set(tmp_path: Path):
+    result = mlprep(tmp_path, "run", env={"SLACK_BOT_TOKEN": SECRET})
+    assert result.returncode == 2
+    assert "set SLACK_APP_TOKEN for Socket Mode, or SLACK_SIGNING_SECRET" in result.stderr
+    assert SECRET not in result.stdout + result.stderr
 
 
 @pytest.mark.parametrize(

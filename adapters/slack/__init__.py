@@ -1,0 +1,1 @@
+"""The Slack adapter: the core's commands, buttons, daily posts and App Home on Bolt."""
