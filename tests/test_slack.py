@@ -277,6 +277,20 @@ async def test_the_daily_post_clicks_retries_and_the_reveal_in_its_thread(
     assert "1 person answered; 100% got it right." in texts(reveal.params)
 
 
+async def test_the_weekly_recap_is_a_channel_message(rig: SlackRig):
+    await rig.command("schedule set here 13:00 UTC hard", user=ADMIN_ID)
+    await rig.command("schedule recap here sun 18:00", user=ADMIN_ID)
+    await rig.replies(2)
+    await rig.jobs.advance_to(datetime(2026, 3, 4, 13, 1, tzinfo=UTC))
+    [post] = await rig.fake.wait_for("chat.postMessage")
+    await rig.click(buttons(post.params)["C. Option three"])
+    await rig.jobs.advance_to(datetime(2026, 3, 8, 18, 1, tzinfo=UTC))  # Sunday
+    posts = await rig.fake.wait_for("chat.postMessage", 3)
+    [recap] = [c for c in posts if header(c.params).startswith("Weekly")]
+    assert recap.params["channel"] == "C1" and "thread_ts" not in recap.params
+    assert "bo" in texts(recap.params)
+
+
 async def test_a_rate_limited_post_is_retried_after_retry_after(rig: SlackRig, db: Database):
     await rig.command("schedule set here 13:00 UTC hard", user=ADMIN_ID)
     await rig.replies(1)

@@ -40,6 +40,11 @@ log = logging.getLogger(__name__)
 
 COMMAND = "/prep"
 EVENTS_PATH = "/slack/events"
+EVENTS = ("app_home_opened",)
+# What the Web API calls need; manifest.yml must grant every one (tests/test_slack_manifest.py).
+SCOPES = frozenset(
+    {"commands", "chat:write", "im:write", "users:read", "channels:read", "groups:read"}
+)
 CORE_ACTIONS = re.compile(r"^(qa|qw|qr|qs|da|dw):")
 OPEN_ACTIONS = re.compile("^" + re.escape(OPEN_PREFIX))
 ADMIN_TTL_S = 300.0
@@ -129,7 +134,7 @@ class SlackBot:
         self.app.action(OPEN_ACTIONS)(self.on_open_answer)
         self.app.action(CORE_ACTIONS)(self.on_action)
         self.app.view(MODAL_CALLBACK)(self.on_answer_submitted)
-        self.app.event("app_home_opened")(self.on_home_opened)
+        self.app.event(EVENTS[0])(self.on_home_opened)
 
     def web_app(self) -> web.Application:
         """HTTP mode: Bolt's aiohttp app, which verifies Slack's signature on every request."""
