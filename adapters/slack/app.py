@@ -173,8 +173,9 @@ class SlackBot:
 
     async def on_action(self, ack: Callable, body: dict[str, Any], respond: Respond) -> None:
         await ack()
-        action_id = str(body["actions"][0]["action_id"])
+        action_id = ""
         try:
+            action_id = str(body["actions"][0]["action_id"])
             replies = await self.service.handle_action(self._who(body), action_id)
         except Exception:
             log.exception("action %s failed", action_id[:40])
@@ -184,13 +185,16 @@ class SlackBot:
     async def on_open_answer(self, ack: Callable, body: dict[str, Any]) -> None:
         """Open the modal at once: its trigger_id expires 3 s after the click."""
         await ack()
-        action_id = str(body["actions"][0]["action_id"]).removeprefix(OPEN_PREFIX)
-        channel = self._channel_of(body)
-        view = answer_modal(action_id, "Your answer (up to 3,000 characters)", channel)
         try:
+            action_id = str(body["actions"][0]["action_id"]).removeprefix(OPEN_PREFIX)
+            view = answer_modal(
+                action_id, "Your answer (up to 3,000 characters)", self._channel_of(body)
+            )
             await self.client.views_open(trigger_id=body["trigger_id"], view=view)
         except SlackApiError as exc:
             log.warning("views.open failed: %s", exc.response.get("error"))
+        except Exception:
+            log.exception("opening the answer modal failed")
 
     async def on_answer_submitted(self, ack: Callable, body: dict[str, Any]) -> None:
         view = body["view"]
