@@ -67,6 +67,23 @@ async def rows(db: Database, sql: str, params: tuple = ()) -> list[tuple]:
     return [tuple(r) for r in await db.fetchall(sql, params)]
 
 
+FIRST_POST = datetime(2026, 3, 4, 13, 1, tzinfo=UTC)  # a minute after the 13:00 post
+
+
+async def scheduled(rig: SlackRig, *more: str) -> None:
+    """The admin schedules C1's daily question for 13:00 UTC (the one hard question)."""
+    for text in ("schedule set here 13:00 UTC hard", *more):
+        await rig.command(text, user=ADMIN_ID)
+    await rig.replies(1 + len(more))
+
+
+async def first_post(rig: SlackRig) -> dict[str, Any]:
+    """Run the clock to the first daily post; its chat.postMessage arguments."""
+    await rig.jobs.advance_to(FIRST_POST)
+    [post] = await rig.fake.wait_for("chat.postMessage")
+    return post.params
+
+
 # --- commands and buttons --------------------------------------------------------------
 
 
@@ -193,11 +210,9 @@ async def test_the_command_is_acknowledged_before_slow_work(rig: SlackRig, monke
 async def test_app_home_shows_streak_points_weak_topics_and_the_daily_question(
     rig: SlackRig, clock: ManualClock
 ):
-    await rig.command("schedule set here 13:00 UTC hard", user=ADMIN_ID)
-    await rig.replies(1)
-    await rig.jobs.advance_to(datetime(2026, 3, 4, 13, 1, tzinfo=UTC))
-    [post] = await rig.fake.wait_for("chat.postMessage")
-    await rig.click(buttons(post.params)["C. Option three"])
+    await scheduled(rig)
+    post = await first_post(rig)
+    await rig.click(buttons(post)["C. Option three"])
     await rig.replies(1, start=1)
     status, _ = await rig.event(
         {"type": "app_home_opened", "user": MEMBER_ID, "channel": "D1", "tab": "home"}, "Ev1"
@@ -244,12 +259,10 @@ async def test_a_listed_user_may_change_schedules_without_being_a_workspace_admi
 async def test_the_daily_post_clicks_retries_and_the_reveal_in_its_thread(
     rig: SlackRig, db: Database
 ):
-    await rig.command("schedule set here 13:00 UTC hard", user=ADMIN_ID)
-    await rig.replies(1)
-    await rig.jobs.advance_to(datetime(2026, 3, 4, 13, 1, tzinfo=UTC))
-    [post] = await rig.fake.wait_for("chat.postMessage")
-    assert post.params["channel"] == "C1" and "thread_ts" not in post.params
-    choices = buttons(post.params)
+    await scheduled(rig)
+    post = await first_post(rig)
+    assert post["channel"] == "C1" and "thread_ts" not in post
+    choices = buttons(post)
     assert set(choices) == {"A. Option one", "B. Option two", "C. Option three", "D. Option four"}
     ts = (await rows(db, "SELECT message_ref FROM daily_posts"))[0][0]
 
@@ -278,12 +291,9 @@ async def test_the_daily_post_clicks_retries_and_the_reveal_in_its_thread(
 
 
 async def test_the_weekly_recap_is_a_channel_message(rig: SlackRig):
-    await rig.command("schedule set here 13:00 UTC hard", user=ADMIN_ID)
-    await rig.command("schedule recap here sun 18:00", user=ADMIN_ID)
-    await rig.replies(2)
-    await rig.jobs.advance_to(datetime(2026, 3, 4, 13, 1, tzinfo=UTC))
-    [post] = await rig.fake.wait_for("chat.postMessage")
-    await rig.click(buttons(post.params)["C. Option three"])
+    await scheduled(rig, "schedule recap here sun 18:00")
+    post = await first_post(rig)
+    await rig.click(buttons(post)["C. Option three"])
     await rig.jobs.advance_to(datetime(2026, 3, 8, 18, 1, tzinfo=UTC))  # Sunday
     posts = await rig.fake.wait_for("chat.postMessage", 3)
     [recap] = [c for c in posts if header(c.params).startswith("Weekly")]
@@ -292,10 +302,9 @@ async def test_the_weekly_recap_is_a_channel_message(rig: SlackRig):
 
 
 async def test_a_rate_limited_post_is_retried_after_retry_after(rig: SlackRig, db: Database):
-    await rig.command("schedule set here 13:00 UTC hard", user=ADMIN_ID)
-    await rig.replies(1)
+    await scheduled(rig)
     rig.fake.rate_limit_next("chat.postMessage", retry_after=1)
-    await rig.jobs.advance_to(datetime(2026, 3, 4, 13, 1, tzinfo=UTC))
+    await rig.jobs.advance_to(FIRST_POST)
     limited, sent = await rig.fake.wait_for("chat.postMessage", 2)
     assert sent.at - limited.at >= 1.0
     assert await rows(db, "SELECT status FROM daily_posts") == [("posted",)]
@@ -305,10 +314,9 @@ async def test_a_rate_limited_post_is_retried_after_retry_after(rig: SlackRig, d
 async def test_a_channel_the_bot_was_removed_from_pauses_and_tells_the_admin(
     rig: SlackRig, db: Database, code: str
 ):
-    await rig.command("schedule set here 13:00 UTC hard", user=ADMIN_ID)
-    await rig.replies(1)
+    await scheduled(rig)
     rig.fake.fail_next("chat.postMessage", code)
-    await rig.jobs.advance_to(datetime(2026, 3, 4, 13, 1, tzinfo=UTC))
+    await rig.jobs.advance_to(FIRST_POST)
     _failed, note = await rig.fake.wait_for("chat.postMessage", 2)
     [opened] = rig.fake.calls_to("conversations.open")
     assert opened.params["users"] == ADMIN_ID and note.params["channel"] == f"D{ADMIN_ID}"
