@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import random
-import re
 import sqlite3
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from bot.bank import ChoiceQuestion, Difficulty, OpenQuestion, QuestionBank, Que
 from bot.clock import Clock
 from bot.daily.desk import DailyDesk
 from bot.daily.engine import DailyEngine
-from bot.domain import MAX_ANSWER_CHARS, WRITTEN_CORRECT_AT, Who, points_for
+from bot.domain import WRITTEN_CORRECT_AT, Who, points_for
 from bot.home import Home, home_channel, todays_question, weakest_topics
 from bot.keypoints import assess
 from bot.leaderboard import Period, period_key
@@ -28,6 +27,7 @@ from bot.store import practice as store
 from bot.store.practice import Session, UserRef
 from bot.streaks import StreakState, as_of
 from bot.timeutil import local_date, zone
+from bot.written import checked_answer
 
 log = logging.getLogger(__name__)
 
@@ -43,18 +43,6 @@ STALE = _Stale("That question is no longer open. Type 'quiz' to start a new roun
 NOT_YOURS = _Stale("That quiz belongs to someone else. Type 'quiz' to start your own.")
 RATE_FIRST = _Stale("Rate your last answer first (again, hard, good or easy), or type 'skip'.")
 NOTHING_TO_RATE = _Stale("There is nothing to rate yet: answer the question first.")
-
-
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def clean_text(text: str) -> str:
-    """Keep what the person wrote; only lone surrogates (not storable as UTF-8) become U+FFFD."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return _LONE_SURROGATE.sub("\ufffd", text)
-    return text
 
 
 class PracticeService:
@@ -317,21 +305,14 @@ class PracticeService:
         return [views.choice_feedback(q, choice, recorded), self._after(session)]
 
     async def answer_written(self, who: Who, session_id: int, slot: int, text: str) -> list[Reply]:
-        if not text or not text.strip():
-            return [
-                error(
-                    "Your answer is empty.",
-                    "Type your answer (one line), or 'skip' to move on.",
-                )
-            ]
-        if len(text) > MAX_ANSWER_CHARS:
-            return [
-                error(
-                    f"Your answer is {len(text):,} characters; the limit is {MAX_ANSWER_CHARS:,}.",
-                    "Shorten it and send it again; tight answers land better in interviews.",
-                )
-            ]
-        text = clean_text(text)
+        checked = checked_answer(
+            text,
+            empty_hint="Type your answer (one line), or 'skip' to move on.",
+            long_hint="Shorten it and send it again; tight answers land better in interviews.",
+        )
+        if isinstance(checked, Reply):
+            return [checked]
+        text = checked
         now = self.clock.now()
         # Key-point matching is the CPU-heavy part: do it before taking the database turn.
         peek = self.bank.get(await self._slot_question_id(session_id, slot) or "")

@@ -110,6 +110,15 @@ async def test_written_answer_gets_coverage_feedback(rig: Rig):
     assert await rig.rows("SELECT coverage, points, correct FROM attempts") == [(0.75, 15, 1)]
 
 
+async def test_a_daily_written_answer_is_checked_like_a_quiz_answer(rig: Rig):
+    pid, _reply = await posted(rig, "alpha medium", utc(2026, 3, 4, 13, 1))
+    [long] = await rig.press(member("bo"), f"dw:{pid}", "x" * 4001)
+    assert long.tone == "error" and "the limit is 4,000" in long.body
+    [fb] = await rig.press(member("bo"), f"dw:{pid}", "training error \ud800 gap")
+    assert fb.title == "Your answer to the daily question"
+    assert await rig.rows("SELECT answer_text FROM attempts") == [("training error \ufffd gap",)]
+
+
 async def test_daily_answer_command_answers_the_channels_open_question(rig: Rig):
     await posted(rig, "alpha medium", utc(2026, 3, 4, 13, 1))
     [fb] = await rig.say("daily answer I would use more data and augmentation", member("cy"))

@@ -19,13 +19,14 @@ from bot.daily import views as dv
 from bot.daily.chooser import eligible
 from bot.daily.engine import DailyEngine
 from bot.daily.spec import ScheduleSpec
-from bot.domain import MAX_ANSWER_CHARS, WRITTEN_CORRECT_AT, Who, points_for
+from bot.domain import WRITTEN_CORRECT_AT, Who, points_for
 from bot.keypoints import assess
 from bot.replies import Reply, error
 from bot.store import Database
 from bot.store import practice as store
 from bot.store.practice import UserRef
 from bot.timeutil import from_db, local_date
+from bot.written import checked_answer
 
 log = logging.getLogger(__name__)
 
@@ -348,15 +349,14 @@ class DailyDesk:
         return [await self._write(unit)]
 
     async def answer_written(self, who: Who, post_id: int, text: str) -> list[Reply]:
-        if not text or not text.strip():
-            return [error("Your answer is empty.", "Write your answer, then send it.")]
-        if len(text) > MAX_ANSWER_CHARS:
-            return [
-                error(
-                    f"Your answer is {len(text):,} characters; the limit is {MAX_ANSWER_CHARS:,}.",
-                    "Shorten it and send it again.",
-                )
-            ]
+        checked = checked_answer(
+            text,
+            empty_hint="Write your answer, then send it.",
+            long_hint="Shorten it and send it again.",
+        )
+        if isinstance(checked, Reply):
+            return [checked]
+        text = checked
         post = await self.db.run(lambda c: ds.get_post(c, post_id))
         peek = self.bank.get(post.question_id) if post else None
         # Key-point matching is the CPU-heavy part: do it before taking the database turn.
