@@ -9,10 +9,10 @@ import logging
 import re
 import sqlite3
 from collections.abc import Callable
-from datetime import time
+from datetime import datetime, time
 
 from bot import commands as cmd
-from bot.bank import ChoiceQuestion, Difficulty, OpenQuestion, QuestionBank
+from bot.bank import ChoiceQuestion, Difficulty, OpenQuestion, QuestionBank, QuestionModel
 from bot.clock import Clock
 from bot.daily import store as ds
 from bot.daily import views as dv
@@ -327,24 +327,10 @@ class DailyDesk:
                 return error("That is not one of this question's options.")
             if earlier is not None:
                 return dv.already_answered(q, earlier[0], bool(earlier[1]))
-            late = post.revealed_at is not None
             right = choice == q.correct_index
-            recorded = store.record_attempt(
-                conn,
-                ref,
-                question_id=q.id,
-                topic=q.topic or "",
-                source="daily",
-                scope=f"daily:{post.id}",
-                correct=right,
-                points_if_first=points_for(q.difficulty) if right else 0,
-                now=now,
-                day=local_date(now, ref.timezone),
-                choice=choice,
-                daily_post_id=post.id,
-                scored=not late,
-            )
-            return dv.choice_result(q, choice, recorded, late)
+            points = points_for(q.difficulty) if right else 0
+            recorded = _record(conn, ref, post, q, now, right, points, choice=choice)
+            return dv.choice_result(q, choice, recorded, post.revealed_at is not None)
 
         return [await self._write(unit)]
 
@@ -376,24 +362,12 @@ class DailyDesk:
                 return error("This question takes a choice: press one of its buttons.")
             if earlier is not None:
                 return dv.already_answered(q, None, bool(earlier[1]))
-            late = post.revealed_at is not None
-            recorded = store.record_attempt(
-                conn,
-                ref,
-                question_id=q.id,
-                topic=q.topic or "",
-                source="daily",
-                scope=f"daily:{post.id}",
-                correct=coverage.fraction >= WRITTEN_CORRECT_AT,
-                points_if_first=points_for(q.difficulty, coverage.fraction),
-                now=now,
-                day=local_date(now, ref.timezone),
-                text=text,
-                coverage=coverage.fraction,
-                daily_post_id=post.id,
-                scored=not late,
+            right = coverage.fraction >= WRITTEN_CORRECT_AT
+            points = points_for(q.difficulty, coverage.fraction)
+            recorded = _record(
+                conn, ref, post, q, now, right, points, text=text, coverage=coverage.fraction
             )
-            return dv.written_result(q, coverage, recorded, late)
+            return dv.written_result(q, coverage, recorded, post.revealed_at is not None)
 
         return [await self._write(unit)]
 
@@ -420,3 +394,37 @@ class DailyDesk:
             # Two clicks raced past the check above; the schema kept the first.
             log.info("duplicate daily answer refused by the schema: %s", exc)
             return Reply("You already answered this one. Only your first answer counts.")
+
+
+def _record(
+    conn: sqlite3.Connection,
+    ref: UserRef,
+    post: ds.Post,
+    q: QuestionModel,
+    now: datetime,
+    correct: bool,
+    points: int,
+    *,
+    choice: int | None = None,
+    text: str | None = None,
+    coverage: float | None = None,
+) -> store.Recorded:
+    """One person's answer to a daily post: scored once per post, and not at all once the
+    answer is revealed (it still counts for the streak)."""
+    return store.record_attempt(
+        conn,
+        ref,
+        question_id=q.id,
+        topic=q.topic or "",
+        source="daily",
+        scope=f"daily:{post.id}",
+        correct=correct,
+        points_if_first=points,
+        now=now,
+        day=local_date(now, ref.timezone),
+        choice=choice,
+        text=text,
+        coverage=coverage,
+        daily_post_id=post.id,
+        scored=post.revealed_at is None,
+    )
