@@ -1,4 +1,4 @@
-"""The `mlprep` command: run, console, content check, db upgrade, db backup."""
+"""The `mlprep` command: run, console, content check, discord sync, db upgrade, db backup."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from adapters.serve import PlatformStopped
 from bot import __version__
 from bot.app import open_service
 from bot.bank import ContentInvalid, builtin_content_dir
@@ -58,6 +59,12 @@ def _parser() -> argparse.ArgumentParser:
         "paths", nargs="*", type=Path, help="files or directories (default: the built-in bank)"
     )
     check.add_argument("--strict", action="store_true", help="treat quality warnings as failures")
+    discord = sub.add_parser("discord", help="Discord tools")
+    discord_sub = discord.add_subparsers(dest="discord_command", required=True)
+    sync = discord_sub.add_parser("sync", help="register the slash commands with Discord")
+    sync.add_argument(
+        "--guild", type=int, metavar="ID", help="one server only (instant; for development)"
+    )
     db = sub.add_parser("db", help="database tools")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply pending migrations")
@@ -107,26 +114,40 @@ async def _console(settings: Settings) -> None:
 
 
 async def _run(settings: Settings) -> None:
-    """Slack when SLACK_BOT_TOKEN is set; the console when no platform token is."""
-    if settings.slack_bot_token is not None:
-        from adapters.slack.run import run_slack
-
-        if settings.discord_token is not None:
-            log.warning("DISCORD_TOKEN is set, but this version has no Discord adapter yet.")
-        async with open_service(settings, command_prefix="/prep ") as service:
-            await run_slack(settings, service)
+    """Every platform whose token is set, in one process; the console when none is."""
+    if settings.discord_token is None and settings.slack_bot_token is None:
+        print(
+            "No DISCORD_TOKEN or SLACK_BOT_TOKEN set: starting the local console on "
+            f"{settings.database_path}.",
+            file=sys.stderr,
+            flush=True,
+        )
+        await _console(settings)
         return
-    reason = (
-        "DISCORD_TOKEN is set, but this version has no Discord adapter yet"
-        if settings.discord_token is not None
-        else "No DISCORD_TOKEN or SLACK_BOT_TOKEN set"
-    )
-    print(
-        f"{reason}: starting the local console on {settings.database_path}.",
-        file=sys.stderr,
-        flush=True,
-    )
-    await _console(settings)
+    from adapters.serve import Platform, serve
+
+    async with open_service(settings, command_prefix="/prep ") as service:
+        platforms: list[Platform] = []
+        if settings.discord_token is not None:
+            from adapters.discord.run import DiscordPlatform
+
+            platforms.append(DiscordPlatform(settings, service))
+        if settings.slack_bot_token is not None:
+            from adapters.slack.run import SlackPlatform
+
+            platforms.append(SlackPlatform(settings, service))
+        await serve(service, platforms)
+
+
+async def _discord_sync(settings: Settings, guild: int | None) -> None:
+    from adapters.discord.run import sync_commands
+
+    if settings.discord_token is None:
+        raise _Fail("Set DISCORD_TOKEN (the bot token from the Developer Portal) to sync commands.")
+    async with open_service(settings) as service:
+        count = await sync_commands(settings, service, guild)
+    where = f"guild {guild} (available now)" if guild else "every server (may take up to an hour)"
+    print(f"Synced {count} slash commands (/prep, /prep-schedule) to {where}.")
 
 
 async def _db(settings: Settings, args: argparse.Namespace) -> None:
@@ -157,6 +178,8 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(_run(settings))
         elif args.command == "console":
             asyncio.run(_console(settings))
+        elif args.command == "discord":
+            asyncio.run(_discord_sync(settings, args.guild))
         else:
             asyncio.run(_db(settings, args))
     except _Fail as exc:
@@ -171,6 +194,9 @@ def main(argv: list[str] | None = None) -> int:
     except StoreError as exc:
         print(f"Database error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
+    except PlatformStopped as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_FAILED
     except KeyboardInterrupt:
         return EXIT_OK
     return EXIT_OK

@@ -5,7 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.timeutil import BadTimezone, zone
@@ -26,6 +33,16 @@ class Settings(BaseSettings):
     discord_token: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("DISCORD_TOKEN")
     )
+    # Discord: REST base and gateway address, for a proxy or a local fake; Discord's own
+    # when unset.
+    discord_api_url: str | None = None
+    discord_gateway_url: str | None = None
+    # Shards: unset runs one connection (commands.Bot); "auto" asks Discord how many
+    # (AutoShardedBot); a number runs that many in this process.
+    discord_shards: Literal["auto"] | int | None = None
+    # A guild id: copy the commands there and sync at start-up (instant updates while
+    # developing). Without it nothing is synced at start; run `mlprep discord sync`.
+    discord_dev_guild: int | None = Field(default=None, gt=0)
     slack_bot_token: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN")
     )
@@ -98,6 +115,53 @@ class Settings(BaseSettings):
             if not value.startswith(("http://", "https://")):
                 raise ValueError(f"'{value}' is not an http(s) URL, e.g. https://slack.com/api/")
             return value if value.endswith("/") else value + "/"  # the SDK joins method names
+        return value
+
+    @field_validator("discord_api_url", "discord_gateway_url", mode="before")
+    @classmethod
+    def _discord_url(cls, value: object, info: ValidationInfo) -> object:
+        if not isinstance(value, str):
+            return value
+        value = value.strip().rstrip("/")
+        if not value:
+            return None
+        schemes = (
+            ("http://", "https://") if info.field_name == "discord_api_url" else ("ws://", "wss://")
+        )
+        if not value.startswith(schemes):
+            example = (
+                "https://discord.com/api/v10"
+                if info.field_name == "discord_api_url"
+                else "wss://gateway.discord.gg"
+            )
+            raise ValueError(f"'{value}' is not a {schemes[0][:-3]}(s) URL, e.g. {example}")
+        return value
+
+    @field_validator("discord_shards", mode="before")
+    @classmethod
+    def _shards(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip().lower()
+            if not value:
+                return None
+            if value == "auto":
+                return value
+            if not value.isdigit() or int(value) < 1:
+                raise ValueError(f"'{value}' is not a shard count; use auto or a number from 1")
+            return int(value)
+        return value
+
+    @field_validator("discord_dev_guild", mode="before")
+    @classmethod
+    def _guild(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip()
+            if not value:
+                return None
+            if not value.isdigit():
+                raise ValueError(
+                    f"'{value}' is not a server id (a number; copy it with Developer Mode)"
+                )
         return value
 
     @field_validator("slack_mode", mode="before")

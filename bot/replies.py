@@ -53,3 +53,11 @@ class Reply:
 def error(message: str, hint: str | None = None) -> Reply:
     """A friendly error: what was wrong, and what to type instead."""
     return Reply(body=message if hint is None else f"{message}\n{hint}", tone="error")
+
+
+# What a platform adapter shows when the core raised: the user's data is safe (every
+# write is a transaction), so say so and suggest a retry.
+OOPS = error(
+    "Something went wrong on the bot's side; nothing you did was lost.",
+    "Try again in a moment. If it keeps happening, tell the person who runs the bot.",
+)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
@@ -32,8 +31,9 @@ from adapters.slack.blocks import (
     submitted_text,
 )
 from bot import commands as cmd
+from bot.deliveries import SEEN_MAX, Deliveries
 from bot.domain import Who
-from bot.replies import Reply, error
+from bot.replies import OOPS, Reply
 from bot.service import PracticeService
 
 log = logging.getLogger(__name__)
@@ -48,35 +48,8 @@ SCOPES = frozenset(
 CORE_ACTIONS = re.compile(r"^(qa|qw|qr|qs|da|dw):")
 OPEN_ACTIONS = re.compile("^" + re.escape(OPEN_PREFIX))
 ADMIN_TTL_S = 300.0
-SEEN_TTL_S = 600.0
-SEEN_MAX = 20_000
-OOPS = error(
-    "Something went wrong on the bot's side; nothing you did was lost.",
-    "Try again in a moment. If it keeps happening, tell the person who runs the bot.",
-)
 
 Respond = Callable[..., Awaitable[Any]]
-
-
-class Deliveries:
-    """Deliveries already handled, by trigger_id (commands, clicks, submissions) or
-    event_id (events). Slack retries a delivery it thinks went unanswered; the retry
-    carries the same id and is answered 200 without being handled again."""
-
-    def __init__(self, ttl: float = SEEN_TTL_S, limit: int = SEEN_MAX, clock=time.monotonic):
-        self.ttl, self.limit, self.clock = ttl, limit, clock
-        self._seen: OrderedDict[str, float] = OrderedDict()
-
-    def first_time(self, key: str) -> bool:
-        now = self.clock()
-        while self._seen and (
-            len(self._seen) >= self.limit or next(iter(self._seen.values())) < now - self.ttl
-        ):
-            self._seen.popitem(last=False)
-        if key in self._seen:
-            return False
-        self._seen[key] = now
-        return True
 
 
 class Admins:

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 
 import aiohttp
 from aiohttp import web
@@ -17,7 +16,6 @@ from slack_sdk.errors import SlackApiError
 from adapters.slack.app import EVENTS_PATH, SlackBot
 from adapters.slack.client import make_client
 from adapters.slack.poster import SlackPoster
-from bot.app import running_daily
 from bot.config import ConfigurationError, Settings
 from bot.service import PracticeService
 
@@ -99,19 +97,28 @@ async def check_token(bot: SlackBot) -> str:
     return str(found.get("user_id") or "")
 
 
-async def run_slack(settings: Settings, service: PracticeService) -> None:
-    mode = slack_mode(settings)
-    bot = build_bot(settings, service)
-    await check_token(bot)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        with suppress(NotImplementedError, RuntimeError):  # not on Windows
-            loop.add_signal_handler(sig, stop.set)
-    async with (
-        running_daily(service, {"slack": SlackPoster(bot.client)}),
-        serving(bot, settings, mode) as where,
-    ):
-        log.info("Slack bot running (%s); stop with Ctrl-C or SIGTERM", where)
-        await stop.wait()
-    log.info("Slack bot stopped")
+class SlackPlatform:
+    """Slack for adapters/serve.py: auth.test at login, then Socket Mode or HTTP."""
+
+    name = "slack"
+
+    def __init__(self, settings: Settings, service: PracticeService) -> None:
+        self.settings = settings
+        self.mode = slack_mode(settings)
+        self.bot = build_bot(settings, service)
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[SlackPoster]:
+        await check_token(self.bot)
+        try:
+            yield SlackPoster(self.bot.client)
+        finally:
+            if self.bot.client.session is not None:
+                await self.bot.client.session.close()
+
+    @asynccontextmanager
+    async def serving(self) -> AsyncIterator[asyncio.Future[None]]:
+        async with serving(self.bot, self.settings, self.mode) as where:
+            log.info("Slack bot running (%s); stop with Ctrl-C or SIGTERM", where)
+            yield asyncio.get_running_loop().create_future()  # Slack runs until stopped
+        log.info("Slack bot stopped")

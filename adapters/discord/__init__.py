@@ -1,0 +1,1 @@
+"""The Discord adapter: discord.py app commands, components and the daily-question poster."""
