@@ -217,7 +217,8 @@ class PracticeService:
         if previous is not None:
             notes.append("Your previous quiz was closed.")
         if len(pool) < count:
-            notes.append(f"Only {len(pool)} questions match, so this quiz has {len(pool)}.")
+            match = "1 question matches" if len(pool) == 1 else f"{len(pool)} questions match"
+            notes.append(f"Only {match}, so this quiz has {len(pool)}.")
         if notes:
             replies.append(Reply(" ".join(notes)))
         replies.append(self._question_reply(session))

@@ -35,10 +35,11 @@ class Sent:
     kind: str  # "callback" | "edit" | "followup"
     type: int | None  # the callback type (4 message, 5 deferred, 8 autocomplete, 9 modal)
     body: dict[str, Any]
+    deferred_flags: int = 0  # an edit of a deferred response shows as the deferral said
 
     @property
     def ephemeral(self) -> bool:
-        return bool(int(self.body.get("flags") or 0) & EPHEMERAL)
+        return bool((int(self.body.get("flags") or 0) | self.deferred_flags) & EPHEMERAL)
 
     @property
     def embed(self) -> dict[str, Any]:
@@ -67,12 +68,18 @@ class Sent:
 
 def sent_messages(calls: list[RestCall]) -> list[Sent]:
     out: list[Sent] = []
+    deferred = 0
     for call in calls:
         body = call.json if isinstance(call.json, dict) else {}
         if call.route == CALLBACK:
-            out.append(Sent(call, "callback", int(body.get("type", 0)), body.get("data") or {}))
+            kind = int(body.get("type", 0))
+            data = body.get("data") or {}
+            if kind == 5:
+                deferred = int(data.get("flags") or 0)
+            out.append(Sent(call, "callback", kind, data))
         elif call.method == "PATCH":
-            out.append(Sent(call, "edit", None, body))
+            original = call.path.endswith("/@original")
+            out.append(Sent(call, "edit", None, body, deferred if original else 0))
         elif call.method == "POST":
             out.append(Sent(call, "followup", None, body))
     return out

@@ -4,7 +4,9 @@ checked at the fake's REST API and in the database."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -12,8 +14,17 @@ import pytest
 from bot.bank import QuestionBank
 from bot.clock import ManualClock
 from bot.store import Database
-from tests.discord_fake import APP_ID
-from tests.discord_rig import ADMIN, CHANNEL, GUILD, MEMBER, TOKEN, DiscordRig, shown
+from tests.discord_rig import (
+    ADMIN,
+    CALLBACK,
+    CHANNEL,
+    GUILD,
+    MEMBER,
+    OTHER_CHANNEL,
+    TOKEN,
+    DiscordRig,
+    shown,
+)
 
 PRIVILEGED = (1 << 1) | (1 << 8) | (1 << 15)  # members, presences, message content
 
@@ -61,3 +72,254 @@ async def test_a_full_quiz_by_buttons(rig: DiscordRig, db: Database):
     people = "SELECT t.platform, t.external_id, u.external_id, u.display_name FROM users u "
     people += "JOIN teams t ON t.id = u.team_id"
     assert await rows(db, people) == [("discord", GUILD, MEMBER, "bo")]
+
+
+async def test_a_written_answer_through_the_modal(rig: DiscordRig, db: Database):
+    note, question = await rig.command(
+        "prep quiz", {"topic": "alpha", "difficulty": "medium"}, shown_count=2
+    )
+    assert note.text == "Only 1 question matches, so this quiz has 1."
+    opener = rig.components_of(question)["Write your answer"]
+    assert opener.startswith("prep-write:qw:")
+    [modal] = await rig.run(rig.click_payload(question, opener), shown_count=0)
+    assert modal.type == 9  # the modal is the first response to the click
+    modal_id = modal.body["custom_id"]
+    assert modal_id == "prep-answer:" + opener.removeprefix("prep-write:")
+
+    blank = rig.fake.modal_submit(
+        modal_id, {"answer": "   "}, user_id=MEMBER, guild_id=GUILD, channel_id=CHANNEL
+    )
+    [refused] = shown(await rig.run(blank))
+    assert refused.ephemeral and "empty" in refused.text.lower()
+    assert await rows(db, "SELECT count(*) FROM attempts") == [(0,)]
+
+    text = "Regularisation, more data and early stopping reduce overfitting."
+    submit = rig.fake.modal_submit(
+        modal_id, {"answer": text}, user_id=MEMBER, guild_id=GUILD, channel_id=CHANNEL
+    )
+    [feedback] = shown(await rig.run(submit))
+    assert feedback.ephemeral and feedback.title == "Your written answer"
+    assert "You covered" in feedback.text and "Model answer" in feedback.text
+    assert {"Again", "Hard", "Good", "Easy"} <= set(rig.components_of(feedback))
+    assert await rows(db, "SELECT answer_text FROM attempts") == [(text,)]
+
+
+async def test_leaderboard_streak_stats_help_and_topics(rig: DiscordRig):
+    [question] = await rig.command(
+        "prep quiz", {"topic": "alpha", "difficulty": "hard", "count": 1}
+    )
+    await rig.click(question, "Option three", shown_count=2)
+
+    board = await rig.run(rig.slash("prep leaderboard", {"period": "week"}))
+    assert board[0].type == 5 and not board[0].ephemeral  # deferred, for the channel
+    [table] = shown(board)
+    assert table.kind == "edit" and table.title == "Leaderboard · This week"
+    assert table.embed["description"].startswith("```") and "30 pts  bo" in table.text
+
+    [streak] = await rig.command("prep streak")
+    assert streak.title == "Streak" and "Current streak: 1 day" in streak.text
+    stats = await rig.run(rig.slash("prep stats"))
+    assert stats[0].type == 5 and stats[0].ephemeral
+    assert shown(stats)[0].title == "Your stats" and "Alpha topic: 1/1" in shown(stats)[0].text
+    [helped] = await rig.command("prep help")
+    assert "/prep quiz" in helped.text and "/prep-schedule" not in helped.text.split("schedule")[0]
+    [scheduling] = await rig.command("prep help", {"command": "schedule"})
+    assert "/prep-schedule set" in scheduling.text
+    [topics] = await rig.command("prep topics")
+    assert "alpha - Alpha topic" in topics.text
+    for message in (streak, helped, topics):
+        assert message.type == 4 and message.ephemeral and no_mentions(message.body)
+
+
+async def test_topics_autocomplete(rig: DiscordRig):
+    payload = rig.slash("prep quiz", {"topic": "alp"}, focused="topic")
+    [answer] = await rig.run(payload, shown_count=0)
+    assert answer.type == 8
+    assert answer.body["choices"] == [{"name": "Alpha topic (alpha)", "value": "alpha"}]
+    zone = rig.slash(
+        "prep-schedule set", {"time": "09:00", "timezone": "berlin"}, focused="timezone", user=ADMIN
+    )
+    [zones] = await rig.run(zone, shown_count=0)
+    assert zones.body["choices"] == [{"name": "Europe/Berlin", "value": "Europe/Berlin"}]
+
+
+# --- the daily question -------------------------------------------------------------------
+
+FIRST_POST = datetime(2026, 3, 4, 13, 1, tzinfo=UTC)  # a minute after the 13:00 post
+POSTS = "POST /channels/{id}/messages"
+
+
+async def scheduled(rig: DiscordRig, **options: Any) -> None:
+    """The admin schedules this channel's daily question for 13:00 UTC (the hard one)."""
+    answer = await rig.run(
+        rig.slash(
+            "prep-schedule set",
+            {"time": "13:00", "timezone": "UTC", "difficulty": "hard", **options},
+            user=ADMIN,
+        )
+    )
+    assert answer[0].type == 5 and answer[0].ephemeral  # deferred at once
+    assert "13:00" in shown(answer)[0].text
+
+
+async def first_post(rig: DiscordRig) -> dict[str, Any]:
+    await rig.jobs.advance_to(FIRST_POST)
+    call = await rig.fake.wait_for_call(lambda c: c.route == POSTS)
+    assert call.status == 200
+    return call.response
+
+
+async def test_schedule_set_needs_manage_server(rig: DiscordRig, db: Database):
+    [refused] = await rig.command(
+        "prep-schedule set", {"time": "09:00", "timezone": "Europe/Berlin"}, user=MEMBER
+    )
+    assert refused.ephemeral and "Manage Server" in refused.text
+    assert await rows(db, "SELECT count(*) FROM channel_schedules") == [(0,)]
+
+    [done] = await rig.command(
+        "prep-schedule set",
+        {"time": "09:00", "timezone": "Europe/Berlin", "channel": {"channel": CHANNEL}},
+        user=ADMIN,
+    )
+    assert done.ephemeral and "09:00" in done.text and f"<#{CHANNEL}>" in done.text
+    assert await rows(db, "SELECT channel_id, admin_user_id FROM channel_schedules") == [
+        (CHANNEL, ADMIN)
+    ]
+    [shown_schedule] = await rig.command("prep schedule")  # anyone may look
+    assert "09:00" in shown_schedule.text
+
+
+async def test_schedule_commands_carry_manage_server_as_default_permission(
+    rig: DiscordRig,
+):
+    tree = rig.platform.bot.tree
+    commands = {c.name: c.to_dict(tree) for c in tree.get_commands()}
+    assert int(commands["prep-schedule"]["default_member_permissions"]) == 1 << 5
+    assert commands["prep"]["default_member_permissions"] is None
+    assert commands["prep-schedule"]["contexts"] == [0]  # servers only
+
+
+async def test_a_channel_in_another_server_is_refused(rig: DiscordRig, db: Database):
+    [refused] = await rig.command(
+        "prep-schedule set",
+        {"time": "09:00", "timezone": "UTC", "channel": {"channel": OTHER_CHANNEL}},
+        user=ADMIN,
+    )
+    assert "another server" in refused.text
+    assert await rows(db, "SELECT count(*) FROM channel_schedules") == [(0,)]
+
+
+async def test_the_daily_post_two_clicks_a_replay_and_the_reveal(rig: DiscordRig, db: Database):
+    await scheduled(rig)
+    post = await first_post(rig)
+    assert post["channel_id"] == CHANNEL and no_mentions(rig.fake.calls_to(POSTS)[0].json)
+    assert post["embeds"][0]["title"].startswith("Daily question")
+    choices = rig.components_of(post)
+    assert set(choices) == {"A. Option one", "B. Option two", "C. Option three", "D. Option four"}
+    assert choices["C. Option three"] == "prep:da:1:2"
+    assert await rows(db, "SELECT message_ref FROM daily_posts") == [(post["id"],)]
+
+    [right] = await rig.click(post, "C. Option three")
+    assert right.ephemeral and right.title == "Correct"
+    second = rig.click_payload(post, choices["A. Option one"])
+    [again] = shown(await rig.run(second))
+    assert "already answered" in again.text
+    before = len(rig.fake.calls)
+    await rig.fake.send_interaction(second)  # the same interaction delivered again
+    await rig.fake.wait_until(lambda: rig.fake.heartbeats >= 0)  # let the gateway deliver
+    await asyncio.sleep(0.2)
+    assert len(rig.fake.calls) == before  # not answered twice
+    assert await rows(db, "SELECT user_id, choice, points FROM attempts") == [(2, 2, 30)]
+
+    await rig.jobs.advance_to(datetime(2026, 3, 5, 13, 1, tzinfo=UTC))
+    await rig.fake.wait_until(lambda: len(rig.fake.calls_to(POSTS)) >= 3)
+    reveal = next(c for c in rig.fake.calls_to(POSTS) if "message_reference" in c.json)
+    assert str(reveal.json["message_reference"]["message_id"]) == post["id"]
+    text = str(reveal.json["embeds"])
+    assert "Correct answer: C. Option three" in text
+    assert "1 person answered; 100% got it right." in text
+
+
+async def test_buttons_still_work_after_a_restart(rig: DiscordRig, db: Database):
+    await scheduled(rig)
+    post = await first_post(rig)
+    await rig.restart()
+    assert len(rig.fake.identifies) == 2
+    [right] = await rig.click(post, "C. Option three", user=ADMIN)
+    assert right.title == "Correct" and "+30 points" in right.text
+    assert await rows(db, "SELECT count(*), sum(points) FROM attempts") == [(1, 30)]
+
+
+async def test_the_weekly_recap_is_a_channel_message(rig: DiscordRig):
+    await scheduled(rig)
+    await rig.command("prep-schedule recap", {"weekday": "sun", "time": "18:00"}, user=ADMIN)
+    post = await first_post(rig)
+    await rig.click(post, "C. Option three")
+    await rig.jobs.advance_to(datetime(2026, 3, 8, 18, 1, tzinfo=UTC))  # Sunday
+    await rig.fake.wait_until(
+        lambda: any(
+            c.json["embeds"][0].get("title", "").startswith("Weekly")
+            for c in rig.fake.calls_to(POSTS)
+        )
+    )
+    [recap] = [
+        c for c in rig.fake.calls_to(POSTS) if c.json["embeds"][0]["title"].startswith("Weekly")
+    ]
+    assert "message_reference" not in recap.json and "bo" in str(recap.json["embeds"])
+
+
+@pytest.mark.parametrize(
+    ("status", "reason"),
+    [(403, "lacks permission"), (404, "deleted or the bot cannot see it")],
+)
+async def test_a_refused_post_pauses_the_schedule_and_tells_the_admin(
+    rig: DiscordRig, db: Database, status: int, reason: str
+):
+    await scheduled(rig)
+    rig.fake.fail("POST", rf"/channels/{CHANNEL}/messages", status)
+    await rig.jobs.advance_to(FIRST_POST)
+    await rig.fake.wait_until(lambda: len(rig.fake.calls_to(POSTS)) >= 2)
+    failed, note = rig.fake.calls_to(POSTS)
+    assert failed.status == status and note.status == 200
+    [dm] = rig.fake.calls_to("POST /users/@me/channels")
+    assert str(dm.json["recipient_id"]) == ADMIN
+    assert note.path == f"/channels/{dm.response['id']}/messages"
+    text = note.json["embeds"][0]["description"]
+    assert f"I paused the daily question in <#{CHANNEL}>" in text and reason in text
+    [(paused,)] = await rows(db, "SELECT paused_reason FROM channel_schedules")
+    assert reason in paused
+    assert await rows(db, "SELECT status FROM daily_posts") == [("failed",)]
+    assert "daily:1" not in rig.jobs.job_ids()
+
+
+# --- answering in time ------------------------------------------------------------------
+
+
+async def test_slow_work_is_deferred_within_the_deadline(rig: DiscordRig, monkeypatch):
+    rig.platform.bot.frontend.defer_after = 0.2
+    real = rig.service.handle_text
+
+    async def slow(who, text):
+        await asyncio.sleep(1.0)
+        return await real(who, text)
+
+    monkeypatch.setattr(rig.service, "handle_text", slow)
+    payload = rig.slash("prep streak")
+    sent_at = await rig.fake.send_interaction(payload)
+    deferred = await rig.fake.wait_for_call(
+        lambda c: c.route == CALLBACK and c.path.split("/")[2] == payload["id"]
+    )
+    assert deferred.json["type"] == 5 and deferred.at - sent_at < 0.5
+    edit = await rig.fake.wait_for_call(
+        lambda c: c.method == "PATCH" and payload["token"] in c.path
+    )
+    assert edit.json["embeds"][0]["title"] == "Streak" and edit.at - sent_at >= 1.0
+
+
+async def test_quick_work_is_answered_in_one_response(rig: DiscordRig):
+    payload = rig.slash("prep topics")
+    sent_at = await rig.fake.send_interaction(payload)
+    callback = await rig.fake.wait_for_call(
+        lambda c: c.route == CALLBACK and c.path.split("/")[2] == payload["id"]
+    )
+    assert callback.json["type"] == 4 and callback.at - sent_at < 1.0

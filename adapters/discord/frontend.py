@@ -12,6 +12,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
+import aiohttp
 import discord
 
 from adapters.discord import ids
@@ -147,7 +148,7 @@ class Frontend:
                     await interaction.response.send_message(ephemeral=out.ephemeral, **out.kwargs())
                 else:
                     await interaction.followup.send(ephemeral=out.ephemeral, **out.kwargs())
-            except discord.HTTPException as exc:
+            except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
                 log.warning("could not answer interaction %s: %s", interaction.id, exc)
                 if i == 0:
                     return  # the token is unusable: followups would fail the same way
