@@ -10,7 +10,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from discord.ext.commands import AutoShardedBot
 
+from adapters.discord.run import sync_commands
 from bot.bank import QuestionBank
 from bot.clock import ManualClock
 from bot.store import Database
@@ -47,6 +49,7 @@ def no_mentions(body: dict[str, Any]) -> bool:
 
 
 async def test_logs_in_without_privileged_intents_and_does_not_sync(rig: DiscordRig):
+    assert not isinstance(rig.platform.bot, AutoShardedBot)  # one connection unless asked
     [identify] = rig.fake.identifies
     assert identify["token"] == TOKEN
     assert identify["intents"] & PRIVILEGED == 0
@@ -226,7 +229,6 @@ async def test_the_daily_post_two_clicks_a_replay_and_the_reveal(rig: DiscordRig
     assert "already answered" in again.text
     before = len(rig.fake.calls)
     await rig.fake.send_interaction(second)  # the same interaction delivered again
-    await rig.fake.wait_until(lambda: rig.fake.heartbeats >= 0)  # let the gateway deliver
     await asyncio.sleep(0.2)
     assert len(rig.fake.calls) == before  # not answered twice
     assert await rows(db, "SELECT user_id, choice, points FROM attempts") == [(2, 2, 30)]
@@ -323,3 +325,67 @@ async def test_quick_work_is_answered_in_one_response(rig: DiscordRig):
         lambda c: c.route == CALLBACK and c.path.split("/")[2] == payload["id"]
     )
     assert callback.json["type"] == 4 and callback.at - sent_at < 1.0
+
+
+# --- command sync, direct messages ---------------------------------------------------------
+
+
+async def test_the_sync_command_registers_both_commands_globally(rig: DiscordRig):
+    count = await sync_commands(rig.settings(), rig.service, None)
+    assert count == 2
+    synced = {c["name"]: c for c in rig.fake.commands[None]}
+    assert set(synced) == {"prep", "prep-schedule"}
+    quiz = next(o for o in synced["prep"]["options"] if o["name"] == "quiz")
+    options = {o["name"]: o for o in quiz["options"]}
+    assert options["topic"]["autocomplete"] is True
+    assert [c["value"] for c in options["difficulty"]["choices"]] == ["easy", "medium", "hard"]
+    assert (options["count"]["min_value"], options["count"]["max_value"]) == (1, 20)
+    board = next(o for o in synced["prep"]["options"] if o["name"] == "leaderboard")
+    assert [c["value"] for c in board["options"][0]["choices"]] == ["week", "month", "all"]
+    assert int(synced["prep-schedule"]["default_member_permissions"]) == 1 << 5
+
+
+async def test_a_development_guild_is_synced_at_start_up(
+    db: Database, bank: QuestionBank, clock: ManualClock
+):
+    rig = await DiscordRig(db, bank, clock).start(discord_dev_guild=int(GUILD))
+    try:
+        assert {c["name"] for c in rig.fake.commands[GUILD]} == {"prep", "prep-schedule"}
+        assert None not in rig.fake.commands  # nothing global
+        # A guild command's interactions carry its guild id; they are found and answered.
+        [topics] = await rig.command("prep topics")
+        assert topics.title == "Topics"
+    finally:
+        await rig.close()
+
+
+async def test_direct_messages_are_their_own_team_and_refuse_schedules(
+    rig: DiscordRig, db: Database
+):
+    dm = rig.fake.slash(
+        ["prep", "quiz"], {"topic": "alpha", "difficulty": "hard", "count": 1},
+        user_id=MEMBER, guild_id=None, channel_id="500000000000000001",
+    )  # fmt: skip
+    [question] = shown(await rig.run(dm))
+    assert question.title.startswith("Question 1 of 1")
+    assert await rows(db, "SELECT platform, external_id FROM teams") == [
+        ("discord", f"dm-{MEMBER}")
+    ]
+    refused = rig.fake.slash(
+        ["prep-schedule", "set"], {"time": "09:00", "timezone": "UTC"},
+        user_id=MEMBER, guild_id=None, channel_id="500000000000000001",
+    )  # fmt: skip
+    [answer] = shown(await rig.run(refused))
+    assert answer.ephemeral and "only in a server channel" in answer.text
+
+
+async def test_shards_on_request(db: Database, bank: QuestionBank, clock: ManualClock):
+    rig = await DiscordRig(db, bank, clock).start(discord_shards="auto")
+    try:
+        assert isinstance(rig.platform.bot, AutoShardedBot)
+        assert rig.fake.calls_to("GET /gateway/bot")  # Discord says how many
+        assert rig.fake.identifies[0]["shard"] == [0, 1]
+        [topics] = await rig.command("prep topics")
+        assert topics.title == "Topics"
+    finally:
+        await rig.close()

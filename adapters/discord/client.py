@@ -32,6 +32,11 @@ log = logging.getLogger(__name__)
 INTENTS = discord.Intents.none()
 INTENTS.guilds = True
 
+# The bot never joins voice; discord.py would warn at every start that voice libraries
+# are missing.
+discord.VoiceClient.warn_nacl = False
+discord.VoiceClient.warn_dave = False
+
 GUILD_ONLY = error(
     "Schedules belong to a server, so this command works only in a server channel.",
     "Practise here with /prep quiz; set up the daily question in your server.",
@@ -77,6 +82,10 @@ class _Prep:
             self.tree.copy_global_to(guild=guild)
             synced = await self.tree.sync(guild=guild)
             log.info("synced %d commands to development guild %s", len(synced), guild.id)
+
+    async def on_ready(self) -> None:
+        user, guilds = self.user, self.guilds  # type: ignore[attr-defined]
+        log.info("Discord bot ready as %s in %d server(s)", user, len(guilds))
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         await self.frontend.on_interaction(interaction)

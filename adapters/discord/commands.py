@@ -188,6 +188,12 @@ class PrepSchedule(
     name="prep-schedule",
     description="Set up the daily question (Manage Server)",
 ):
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        """guild_only() only hides the command from DMs; refuse one that arrives anyway."""
+        if interaction.guild_id is None:
+            raise app_commands.NoPrivateMessage()
+        return True
+
     @app_commands.command(description="post a daily question in a channel at a local time")
     @app_commands.describe(
         time="24-hour local time, e.g. 09:00",
