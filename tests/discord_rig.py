@@ -189,8 +189,18 @@ class DiscordRig:
     def click_payload(
         self, message: Sent | dict[str, Any], custom_id: str, *, user: str = MEMBER, **kw: Any
     ) -> dict[str, Any]:
-        """A click on a component of a message the bot sent (as the fake stored it)."""
+        """A click on a component of a message the bot sent (as the fake stored it); on a
+        select menu, picking `values` (its first option unless given)."""
         stored = self._stored(message)
+        component = next(
+            c
+            for row in stored.get("components") or []
+            for c in row.get("components", [])
+            if c.get("custom_id") == custom_id
+        )
+        if component["type"] == 3:
+            kw.setdefault("component_type", 3)
+            kw.setdefault("values", [component["options"][0]["value"]])
         return self.fake.click(
             custom_id,
             message=stored,
