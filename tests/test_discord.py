@@ -12,9 +12,11 @@ from typing import Any
 import pytest
 from discord.ext.commands import AutoShardedBot
 
+from adapters.discord.poster import DiscordPoster
 from adapters.discord.run import sync_commands
 from bot.bank import QuestionBank
 from bot.clock import ManualClock
+from bot.replies import Button, Reply
 from bot.store import Database
 from tests.discord_rig import (
     ADMIN,
@@ -389,3 +391,46 @@ async def test_shards_on_request(db: Database, bank: QuestionBank, clock: Manual
         assert topics.title == "Topics"
     finally:
         await rig.close()
+
+
+async def test_a_rate_limited_post_is_retried_by_discord_py(rig: DiscordRig, db: Database):
+    await scheduled(rig)
+    rig.fake.fail("POST", rf"/channels/{CHANNEL}/messages", 429, retry_after=0.2)
+    await rig.jobs.advance_to(FIRST_POST)
+    await rig.fake.wait_until(lambda: len(rig.fake.calls_to(POSTS)) >= 2)
+    limited, sent = rig.fake.calls_to(POSTS)
+    assert (limited.status, sent.status) == (429, 200) and sent.at - limited.at >= 0.2
+    assert await rows(db, "SELECT status FROM daily_posts") == [("posted",)]
+
+
+async def test_many_choices_arrive_as_a_select_menu_that_answers(rig: DiscordRig, db: Database):
+    [question] = await rig.command(
+        "prep quiz", {"topic": "alpha", "difficulty": "hard", "count": 1}
+    )
+    session_choices = [v for k, v in rig.components_of(question).items() if k != "Skip"]
+    actions = [cid.removeprefix("prep:") for cid in session_choices]
+    # The same quiz question shown with six options (a select menu's values are unique).
+    base = actions[0].rsplit(":", 1)[0]
+    buttons = tuple(Button(f"Option {i}", f"{base}:{i}", "primary") for i in range(6))
+    poster = DiscordPoster(rig.platform.bot)
+    ref = await poster.post(GUILD, CHANNEL, Reply("Pick one", buttons=buttons, ephemeral=False))
+    post = rig.fake.message(ref)
+    [menu] = post["components"][0]["components"]
+    assert menu["type"] == 3 and len(menu["options"]) == 6
+    payload = rig.click_payload(post, menu["custom_id"], values=[actions[2]])
+    [right] = shown(await rig.run(payload, shown_count=2))[:1]
+    assert right.title == "Correct"
+    assert await rows(db, "SELECT choice, points FROM attempts") == [(2, 30)]
+
+
+async def test_a_display_name_cannot_ping_or_format(rig: DiscordRig):
+    rig.fake.add_user("400000000000000003", "@everyone **bold**")
+    [question] = await rig.command(
+        "prep quiz", {"topic": "alpha", "difficulty": "hard", "count": 1},
+        user="400000000000000003",
+    )  # fmt: skip
+    await rig.click(question, "Option three", shown_count=2, user="400000000000000003")
+    [table] = shown(await rig.run(rig.slash("prep leaderboard")))
+    assert no_mentions(table.body)
+    assert "@everyone **bold**" in table.embed["description"]  # inside the code block
+    assert table.embed["description"].startswith("```")
