@@ -146,7 +146,7 @@ async def _discord_sync(settings: Settings, guild: int | None) -> None:
         raise _Fail("Set DISCORD_TOKEN (the bot token from the Developer Portal) to sync commands.")
     async with open_service(settings) as service:
         count = await sync_commands(settings, service, guild)
-    where = f"guild {guild} (available now)" if guild else "every server (may take up to an hour)"
+    where = f"guild {guild} (available now)" if guild else "every server (can take a few minutes)"
     print(f"Synced {count} slash commands (/prep, /prep-schedule) to {where}.")
 
 

@@ -18,6 +18,7 @@ from bot.bank import QuestionBank
 from bot.clock import ManualClock
 from bot.replies import Button, Reply
 from bot.store import Database
+from tests.discord_fake import APP_ID, SEND_MESSAGES
 from tests.discord_rig import (
     ADMIN,
     CALLBACK,
@@ -434,3 +435,28 @@ async def test_a_display_name_cannot_ping_or_format(rig: DiscordRig):
     assert no_mentions(table.body)
     assert "@everyone **bold**" in table.embed["description"]  # inside the code block
     assert table.embed["description"].startswith("```")
+
+
+async def test_a_channel_where_the_bot_cannot_post_is_refused_at_set_time(
+    rig: DiscordRig, db: Database
+):
+    quiet = {
+        "id": "300000000000000002", "type": 0, "guild_id": GUILD, "name": "quiet",
+        "position": 5, "nsfw": False, "parent_id": None, "flags": 0,
+        "permission_overwrites": [
+            {"id": APP_ID, "type": 1, "allow": "0", "deny": str(SEND_MESSAGES)}
+        ],
+    }  # fmt: skip
+    rig.fake.channels[quiet["id"]] = quiet
+    await rig.fake.dispatch("CHANNEL_CREATE", quiet)
+    for _ in range(200):  # the gateway event reaches the bot's cache
+        if rig.platform.bot.get_channel(int(quiet["id"])) is not None:
+            break
+        await asyncio.sleep(0.01)
+    [refused] = await rig.command(
+        "prep-schedule set",
+        {"time": "09:00", "timezone": "UTC", "channel": {"channel": quiet["id"]}},
+        user=ADMIN,
+    )
+    assert "lacks Send Messages" in refused.text
+    assert await rows(db, "SELECT count(*) FROM channel_schedules") == [(0,)]

@@ -20,6 +20,7 @@ from discord.ext import commands
 from adapters.discord.commands import command_groups
 from adapters.discord.frontend import DEFER_AFTER_S, Frontend
 from adapters.discord.items import DYNAMIC_ITEMS
+from adapters.discord.poster import INVITE_PERMISSIONS
 from adapters.discord.render import NO_MENTIONS, render
 from bot.config import Settings
 from bot.replies import OOPS, Reply, error
@@ -86,6 +87,8 @@ class _Prep:
     async def on_ready(self) -> None:
         user, guilds = self.user, self.guilds  # type: ignore[attr-defined]
         log.info("Discord bot ready as %s in %d server(s)", user, len(guilds))
+        if not guilds:
+            log.info("Invite it to a server: %s", invite_url(self.application_id))  # type: ignore[attr-defined]
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         await self.frontend.on_interaction(interaction)
@@ -114,6 +117,15 @@ class _Prep:
                 await interaction.response.send_message(ephemeral=True, **out.kwargs())
         except discord.HTTPException as http_error:
             log.warning("could not report a command error: %s", http_error)
+
+
+def invite_url(application_id: int | None) -> str:
+    """The OAuth2 link that adds the bot with the commands scope and the permissions the
+    daily question needs (nothing more)."""
+    return (
+        f"https://discord.com/oauth2/authorize?client_id={application_id}"
+        f"&scope=bot+applications.commands&permissions={INVITE_PERMISSIONS}"
+    )
 
 
 class PrepBot(_Prep, commands.Bot):

@@ -18,8 +18,10 @@ from bot.replies import Reply
 
 log = logging.getLogger(__name__)
 
-NEEDED = ("view_channel", "send_messages", "embed_links")
-_NEEDED_NAMES = "View Channel, Send Messages and Embed Links"
+# Read Message History: Discord requires it to reply to a message (the reveal).
+NEEDED = ("view_channel", "send_messages", "embed_links", "read_message_history")
+_NEEDED_NAMES = "View Channel, Send Messages, Embed Links and Read Message History"
+INVITE_PERMISSIONS = 1024 | 2048 | 16384 | 65536  # the four above, for the invite URL
 
 
 def _failure(exc: discord.HTTPException) -> PostFailed:
