@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -23,6 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.figures import latency  # noqa: E402
 from bot.bank import QuestionBank, builtin_content_dir  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
 from bot.store import Database  # noqa: E402
@@ -101,14 +101,8 @@ def main() -> None:
     args = ap.parse_args()
     for _ in range(args.runs):
         pairs = asyncio.run(run(args.interactions))
-        figures = []
-        for name, times in (("callback", [c for c, _ in pairs]), ("answer", [a for _, a in pairs])):
-            times.sort()
-            p50 = statistics.median(times) * 1000
-            p99 = times[int(len(times) * 0.99) - 1] * 1000
-            figures.append(
-                f"{name} p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {times[-1] * 1000:.1f} ms"
-            )
+        callbacks, answers = [c for c, _ in pairs], [a for _, a in pairs]
+        figures = [f"callback {latency(callbacks)}", f"answer {latency(answers)}"]
         print(
             f"{len(pairs)} interactions over the loopback gateway: "
             + "; ".join(figures)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import statistics
 import sys
 import tempfile
 import time
@@ -24,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.figures import latency  # noqa: E402
 from bot.bank import QuestionBank, builtin_content_dir  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
 from bot.store import Database  # noqa: E402
@@ -63,12 +63,10 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     args = ap.parse_args()
     for _ in range(args.runs):
-        times = sorted(asyncio.run(run(args.requests)))
-        p50 = statistics.median(times) * 1000
-        p99 = times[int(len(times) * 0.99) - 1] * 1000
+        times = asyncio.run(run(args.requests))
         print(
-            f"{args.requests} signed slash commands over loopback: p50 {p50:.1f} ms, "
-            f"p99 {p99:.1f} ms, max {times[-1] * 1000:.1f} ms (target p99 < 100 ms)"
+            f"{args.requests} signed slash commands over loopback: {latency(times)} "
+            "(target p99 < 100 ms)"
         )
 
 

@@ -13,6 +13,7 @@ import discord
 
 from adapters.discord.items import ActionButton, PickSelect, WriteButton
 from bot.replies import Button, Reply
+from bot.textfit import chunks, cut
 
 TITLE_MAX, DESCRIPTION_MAX, FIELD_NAME_MAX, FIELD_VALUE_MAX = 256, 4096, 256, 1024
 FOOTER_MAX, FIELDS_MAX, EMBED_TOTAL = 2048, 25, 6000
@@ -43,23 +44,6 @@ _CHANNEL_ID = re.compile(r"(?<![\w<])#(\d{15,21})\b")
 _HEADING = re.compile(r"(?m)^(#{1,3}|-#) ")
 
 
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _chunks(text: str, limit: int) -> list[str]:
-    """Split at line breaks where possible."""
-    out: list[str] = []
-    while len(text) > limit:
-        cut = text.rfind("\n", 0, limit)
-        cut = cut if cut > 0 else limit
-        out.append(text[:cut])
-        text = text[cut:].lstrip("\n")
-    if text:
-        out.append(text)
-    return out
-
-
 def _names(text: str) -> str:
     for old, new in COMMAND_NAMES:
         text = text.replace(old, new)
@@ -75,7 +59,7 @@ def prose(text: str) -> str:
 
 def _code_blocks(text: str, limit: int) -> list[str]:
     text = text.replace("```", "`\u200b``")  # cannot close the block early
-    return [f"```\n{chunk}\n```" for chunk in _chunks(text, limit - 8)]
+    return [f"```\n{chunk}\n```" for chunk in chunks(text, limit - 8)]
 
 
 @dataclass(frozen=True)
@@ -103,9 +87,9 @@ def _option(button: Button) -> discord.SelectOption:
     label = button.label
     rest = label[OPTION_MAX - 1 :] if len(label) > OPTION_MAX else ""
     return discord.SelectOption(
-        label=_cut(label, OPTION_MAX),
+        label=cut(label, OPTION_MAX),
         value=button.action_id,
-        description=_cut("…" + rest, OPTION_MAX) if rest else None,
+        description=cut("…" + rest, OPTION_MAX) if rest else None,
     )
 
 
@@ -121,7 +105,7 @@ def view_for(reply: Reply) -> discord.ui.View | None:
             PickSelect(choices[0].action_id, [_option(b) for b in choices], "Choose your answer")
         )
     for b in buttons:
-        items.append(ActionButton(b.action_id, _cut(b.label, BUTTON_LABEL_MAX), STYLES[b.style]))
+        items.append(ActionButton(b.action_id, cut(b.label, BUTTON_LABEL_MAX), STYLES[b.style]))
     if not items:
         return None
     view = discord.ui.View(timeout=None)
@@ -141,18 +125,18 @@ def render(reply: Reply) -> list[Outgoing]:
     if reply.preformatted:
         descriptions = _code_blocks(_names(reply.body), DESCRIPTION_MAX)
     else:
-        descriptions = _chunks(prose(reply.body), DESCRIPTION_MAX)
+        descriptions = chunks(prose(reply.body), DESCRIPTION_MAX)
     fields: list[tuple[str, str]] = []
     if _use_select(reply) and any(len(b.label) > 2 * OPTION_MAX - 2 for b in reply.buttons):
         full = "\n".join(f"- {prose(b.label)}" for b in reply.buttons if b.style == "primary")
-        fields += [("Choices", chunk) for chunk in _chunks(full, FIELD_VALUE_MAX)]
+        fields += [("Choices", chunk) for chunk in chunks(full, FIELD_VALUE_MAX)]
     for f in reply.fields:
-        name = _cut(prose(f.name), FIELD_NAME_MAX)
-        for i, chunk in enumerate(_chunks(prose(f.value), FIELD_VALUE_MAX)):
-            fields.append((name if i == 0 else _cut(f"{name} (continued)", FIELD_NAME_MAX), chunk))
+        name = cut(prose(f.name), FIELD_NAME_MAX)
+        for i, chunk in enumerate(chunks(prose(f.value), FIELD_VALUE_MAX)):
+            fields.append((name if i == 0 else cut(f"{name} (continued)", FIELD_NAME_MAX), chunk))
     colour = COLOURS.get(reply.tone, COLOURS["info"])
-    title = _cut(prose(reply.title), TITLE_MAX) if reply.title else None
-    footer = _cut(_names(reply.footer), FOOTER_MAX) if reply.footer else None
+    title = cut(prose(reply.title), TITLE_MAX) if reply.title else None
+    footer = cut(_names(reply.footer), FOOTER_MAX) if reply.footer else None
     reserve = len(title or "") + len(footer or "")
 
     embeds: list[discord.Embed] = []

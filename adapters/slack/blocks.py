@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.home import Home
 from bot.replies import Button, Reply, TextPrompt
+from bot.textfit import chunks, cut
 
 Block = dict[str, Any]
 
@@ -34,25 +35,8 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _chunks(text: str, limit: int = TEXT_MAX) -> list[str]:
-    """Split at line breaks where possible; Slack rejects longer text objects."""
-    out: list[str] = []
-    while len(text) > limit:
-        cut = text.rfind("\n", 0, limit)
-        cut = cut if cut > 0 else limit
-        out.append(text[:cut])
-        text = text[cut:].lstrip("\n")
-    if text:
-        out.append(text)
-    return out
-
-
 def plain(text: str, limit: int = TEXT_MAX) -> dict[str, Any]:
-    return {"type": "plain_text", "text": _cut(text, limit), "emoji": True}
+    return {"type": "plain_text", "text": cut(text, limit), "emoji": True}
 
 
 def _text(text: str, bold: bool = False) -> dict[str, Any]:
@@ -93,10 +77,10 @@ def reply_blocks(reply: Reply) -> list[Block]:
     blocks: list[Block] = []
     if reply.title:
         blocks.append({"type": "header", "text": plain(reply.title, HEADER_MAX)})
-    for chunk in _chunks(reply.body):
+    for chunk in chunks(reply.body, TEXT_MAX):
         blocks.append(_rich([_text(chunk)], preformatted=reply.preformatted))
     for field in reply.fields:
-        for i, chunk in enumerate(_chunks(field.value)):
+        for i, chunk in enumerate(chunks(field.value, TEXT_MAX)):
             lead = [_text(field.name, bold=True), _text("\n")] if i == 0 else []
             blocks.append(_rich([*lead, _text(chunk)]))
     if any(len(b.label) > BUTTON_MAX for b in reply.buttons):
@@ -115,7 +99,7 @@ def reply_blocks(reply: Reply) -> list[Block]:
 def fallback_text(reply: Reply) -> str:
     """The notification text (and what screen readers announce): escaped mrkdwn."""
     head = f"{reply.title}: " if reply.title else ""
-    return escape(_cut(head + reply.body, FALLBACK_MAX))
+    return escape(cut(head + reply.body, FALLBACK_MAX))
 
 
 def message(reply: Reply) -> dict[str, Any]:
@@ -219,7 +203,7 @@ def home_view(home: Home, title: Callable[[str], str]) -> dict[str, Any]:
                         "elements": [
                             _text("Daily question in ", bold=True),
                             {"type": "channel", "channel_id": today.channel_id},
-                            _text("\n" + _cut(today.question.prompt, TEXT_MAX) + "\n" + state),
+                            _text("\n" + cut(today.question.prompt, TEXT_MAX) + "\n" + state),
                         ],
                     }
                 ],
