@@ -132,7 +132,7 @@ class Frontend:
         try:
             await interaction.response.defer(ephemeral=not public, thinking=True)
             return True
-        except discord.HTTPException as exc:  # expired or already answered
+        except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
             log.warning("could not defer interaction %s: %s", interaction.id, exc)
             return interaction.response.is_done()
 

@@ -59,7 +59,7 @@ class DiscordPoster:
             raise PostFailed("that channel belongs to another server", permanent=True)
         if not isinstance(channel, discord.abc.Messageable):
             raise PostFailed("the bot cannot post in that kind of channel", permanent=True)
-        me = channel.guild.me
+        me = getattr(channel.guild, "me", None)  # a fetched channel's guild may be a stub
         if me is None:
             return  # not cached yet: the first post will tell
         perms = channel.permissions_for(me)
