@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from bot import commands as cmd
-from bot import views
+from bot import sr, views
 from bot.bank import ChoiceQuestion, Difficulty, OpenQuestion, QuestionBank, QuestionModel
 from bot.clock import Clock
 from bot.daily.desk import DailyDesk
@@ -22,7 +22,7 @@ from bot.keypoints import assess
 from bot.leaderboard import Period, period_key
 from bot.replies import Reply, error
 from bot.sr import describe_interval
-from bot.store import Database, reads
+from bot.store import Database, cards, reads
 from bot.store import practice as store
 from bot.store.practice import Session, UserRef
 from bot.streaks import StreakState, as_of
@@ -139,6 +139,8 @@ class PracticeService:
             return await self.daily.answer_choice(who, *numbers)
         if kind == "dw" and len(numbers) == 1:
             return await self.daily.answer_written(who, numbers[0], text or "")
+        if kind == "dr" and len(numbers) == 2:
+            return await self.daily.rate(who, *numbers)
         log.info("unknown action id %r", action_id[:80])
         return [
             error(
@@ -287,6 +289,7 @@ class PracticeService:
                 session_id=session.id,
                 slot=slot,
             )
+            cards.review(conn, ref.user_pk, q.id, sr.choice_rating(right), "quiz", now)
             session = store.update_session(
                 conn,
                 session,
@@ -382,7 +385,7 @@ class PracticeService:
             if isinstance(opened, _Stale):
                 return opened
             ref, session, q = opened
-            due = store.review_card(conn, ref.user_pk, q.id, rating, now)
+            due = cards.review(conn, ref.user_pk, q.id, rating, "quiz", now)
             conn.execute(
                 "UPDATE attempts SET self_rating = ? WHERE session_id = ? AND slot = ?",
                 (rating, session.id, slot),

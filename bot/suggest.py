@@ -27,9 +27,7 @@ def _rank(query: str, names: dict[str, str], limit: int) -> list[str]:
     found = starts + inside
     if not found:  # nothing contains the text: try close spellings
         rest = {k: text for k, text in names.items() if k not in found}
-        close = process.extract(
-            q, rest, scorer=fuzz.WRatio, score_cutoff=FUZZY_CUTOFF, limit=limit
-        )
+        close = process.extract(q, rest, scorer=fuzz.WRatio, score_cutoff=FUZZY_CUTOFF, limit=limit)
         found += [key for _text, _score, key in close]
     return found[:limit]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bot.bank import ChoiceQuestion, OpenQuestion, QuestionBank, QuestionModel
 from bot.bank.schema import Kind
 from bot.commands import SCHEDULE_USAGE, USAGE
@@ -9,7 +11,7 @@ from bot.domain import MAX_ANSWER_CHARS, MAX_QUIZ, MIN_QUIZ, POINTS
 from bot.keypoints import Coverage
 from bot.leaderboard import Period, Standing
 from bot.replies import Button, Field, Reply, TextPrompt
-from bot.sr import RATING_NAMES
+from bot.sr import RATING_NAMES, suggested_rating
 from bot.store.practice import Recorded, Session
 from bot.store.reads import TopicStats
 from bot.streaks import StreakState
@@ -133,6 +135,15 @@ def choice_feedback(
     )
 
 
+def rating_buttons(action_for: Callable[[int], str], coverage: Coverage) -> tuple[Button, ...]:
+    """Again/Hard/Good/Easy; the one the key-point coverage suggests is highlighted."""
+    suggested = suggested_rating(coverage.fraction)
+    return tuple(
+        Button(name, action_for(value), "primary" if value == suggested else "secondary")
+        for value, name in RATING_NAMES.items()
+    )
+
+
 def written_feedback(
     q: OpenQuestion, coverage: Coverage, recorded: Recorded, session: Session, slot: int
 ) -> Reply:
@@ -144,12 +155,7 @@ def written_feedback(
         f"You covered {len(coverage.covered)} of {total} key points. {_points_line(recorded)}\n"
         "How well did you know it? Your rating schedules when this question comes back."
     )
-    buttons = tuple(
-        Button(
-            name, action("qr", session.id, slot, value), "primary" if value == 3 else "secondary"
-        )
-        for value, name in RATING_NAMES.items()
-    )
+    buttons = rating_buttons(lambda value: action("qr", session.id, slot, value), coverage)
     return Reply(
         body,
         title="Your written answer",

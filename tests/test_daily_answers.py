@@ -345,3 +345,24 @@ async def test_help_schedule_lists_every_subcommand(rig: Rig):
     for sub in ("set", "show", "off", "resume", "reveal", "recap"):
         assert f"schedule {sub}" in reply.body
     assert ADMIN.is_admin
+
+
+async def test_a_written_daily_answer_is_rated_once_by_the_person(rig: Rig):
+    pid, _reply = await posted(rig, "alpha medium", utc(2026, 3, 4, 13, 1))
+    [early] = await rig.press(member("bo"), f"dr:{pid}:3")
+    assert early.tone == "error" and "first" in early.body
+    [fb] = await rig.press(
+        member("bo"),
+        f"dw:{pid}",
+        "Compare training error with validation error, then add dropout and early stopping.",
+    )
+    ratings = {b.label: b for b in fb.buttons}
+    assert list(ratings) == ["Again", "Hard", "Good", "Easy"]
+    assert ratings["Good"].style == "primary"  # 3 of 4 key points suggests Good
+    assert ratings["Hard"].action_id == f"dr:{pid}:2"
+    [rated] = await rig.press(member("bo"), ratings["Hard"].action_id)
+    assert rated.body.startswith("Rated Hard. You will see this question again in")
+    [again] = await rig.press(member("bo"), ratings["Easy"].action_id)
+    assert "already rated this one Hard" in again.body
+    assert await rig.rows("SELECT self_rating FROM attempts") == [(2,)]
+    assert await rig.rows("SELECT rating, source FROM sr_reviews") == [(2, "daily")]

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import datetime, time
 
 from bot import commands as cmd
+from bot import sr
 from bot.bank import ChoiceQuestion, Difficulty, OpenQuestion, QuestionBank, QuestionModel
 from bot.clock import Clock
 from bot.daily import store as ds
@@ -22,10 +23,11 @@ from bot.daily.spec import ScheduleSpec
 from bot.domain import WRITTEN_CORRECT_AT, Who, points_for
 from bot.keypoints import assess
 from bot.replies import Reply, error
-from bot.store import Database
+from bot.store import Database, cards
 from bot.store import practice as store
 from bot.store.practice import UserRef
 from bot.timeutil import from_db, local_date
+from bot.views import rated
 from bot.written import checked_answer
 
 log = logging.getLogger(__name__)
@@ -330,6 +332,7 @@ class DailyDesk:
             right = choice == q.correct_index
             points = points_for(q.difficulty) if right else 0
             recorded = _record(conn, ref, post, q, now, right, points, choice=choice)
+            cards.review(conn, ref.user_pk, q.id, sr.choice_rating(right), "daily", now)
             return dv.choice_result(q, choice, recorded, post.revealed_at is not None)
 
         return [await self._write(unit)]
@@ -367,7 +370,33 @@ class DailyDesk:
             recorded = _record(
                 conn, ref, post, q, now, right, points, text=text, coverage=coverage.fraction
             )
-            return dv.written_result(q, coverage, recorded, post.revealed_at is not None)
+            return dv.written_result(q, coverage, recorded, post.revealed_at is not None, post.id)
+
+        return [await self._write(unit)]
+
+    async def rate(self, who: Who, post_id: int, rating: int) -> list[Reply]:
+        """The self-rating after a written daily answer: one review of the person's card."""
+        if rating not in sr.RATING_NAMES:
+            return [error("Ratings are Again, Hard, Good or Easy.")]
+        now = self.clock.now()
+
+        def unit(conn: sqlite3.Connection):
+            opened = self._open(conn, who, post_id)
+            if isinstance(opened, Reply):
+                return opened
+            ref, _post, q, _earlier = opened
+            row = conn.execute(
+                "SELECT id, self_rating FROM attempts WHERE daily_post_id = ? AND user_id = ?"
+                " AND answer_text IS NOT NULL",
+                (post_id, ref.user_pk),
+            ).fetchone()
+            if row is None:
+                return error("Answer the daily question in writing first, then rate it.")
+            if row[1] is not None:
+                return Reply(f"You already rated this one {sr.RATING_NAMES[row[1]]}.")
+            due = cards.review(conn, ref.user_pk, q.id, rating, "daily", now)
+            conn.execute("UPDATE attempts SET self_rating = ? WHERE id = ?", (rating, row[0]))
+            return rated(rating, sr.describe_interval(now, due))
 
         return [await self._write(unit)]
 

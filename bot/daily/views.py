@@ -21,6 +21,7 @@ from bot.views import (
     choice_feedback,
     coverage_fields,
     model_answer_field,
+    rating_buttons,
     streak_line,
     written_prompt,
 )
@@ -87,16 +88,21 @@ def choice_result(q: ChoiceQuestion, choice: int, recorded: Recorded, late: bool
     return choice_feedback(q, choice, recorded, points=points_line(recorded, late))
 
 
-def written_result(q: OpenQuestion, coverage: Coverage, recorded: Recorded, late: bool) -> Reply:
+def written_result(
+    q: OpenQuestion, coverage: Coverage, recorded: Recorded, late: bool, post_id: int
+) -> Reply:
     total = len(coverage.covered) + len(coverage.missed)
     fields = [*coverage_fields(coverage, "Not mentioned"), model_answer_field(q)]
     body = (
-        f"You covered {len(coverage.covered)} of {total} key points. {points_line(recorded, late)}"
+        f"You covered {len(coverage.covered)} of {total} key points. "
+        f"{points_line(recorded, late)}\n"
+        "How well did you know it? Your rating schedules when this question comes back."
     )
     return Reply(
         body,
         title="Your answer to the daily question",
         fields=tuple(fields),
+        buttons=rating_buttons(lambda value: action("dr", post_id, value), coverage),
         footer=streak_line(recorded),
     )
 

@@ -10,7 +10,6 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot import sr
 from bot.domain import Who
 from bot.streaks import StreakChange, StreakState, record_activity
 from bot.timeutil import month_start, to_db, week_start
@@ -182,23 +181,6 @@ def record_attempt(
             ),
         )
     return Recorded(attempt_id, points, first, bump_streak(conn, ref, day, now))
-
-
-def review_card(
-    conn: sqlite3.Connection, user_pk: int, question_id: str, rating: int, now: datetime
-) -> datetime:
-    row = conn.execute(
-        "SELECT card FROM sr_cards WHERE user_id = ? AND question_id = ?", (user_pk, question_id)
-    ).fetchone()
-    card_json, due = sr.review(row[0] if row else None, rating, now)
-    conn.execute(
-        "INSERT INTO sr_cards (user_id, question_id, card, due_at, reviews, updated_at)"
-        " VALUES (?, ?, ?, ?, 1, ?) ON CONFLICT (user_id, question_id) DO UPDATE SET"
-        " card = excluded.card, due_at = excluded.due_at, reviews = reviews + 1,"
-        " updated_at = excluded.updated_at",
-        (user_pk, question_id, card_json, to_db(due), to_db(now)),
-    )
-    return due
 
 
 def mark_seen(conn: sqlite3.Connection, user_pk: int, question_id: str, now: datetime) -> None:
