@@ -36,6 +36,11 @@ class Quiz:
 
 
 @dataclass(frozen=True)
+class Practice:
+    topic: str | None = None
+
+
+@dataclass(frozen=True)
 class Answer:
     text: str
 
@@ -128,6 +133,7 @@ class UsageError:
 Command = (
     Help
     | Quiz
+    | Practice
     | Answer
     | Rate
     | Skip
@@ -161,6 +167,10 @@ USAGE: dict[str, tuple[str, str]] = {
     "quiz": (
         "quiz [topic] [easy|medium|hard] [count 1-20]",
         "start a quiz, one question at a time",
+    ),
+    "practice": (
+        "practice [topic]",
+        "spaced repetition: your due reviews first, then new questions from weak topics",
     ),
     "answer": ("answer <your answer>", "answer the open question in front of you in writing"),
     "rate": ("rate again|hard|good|easy", "say how well you knew it, to schedule a review"),
@@ -212,6 +222,7 @@ _ALIASES = {
     "topic": "topics",
     "end": "stop",
     "next": "skip",
+    "review": "practice",
     "?": "help",
 }
 _PERIODS = {
@@ -255,6 +266,10 @@ def parse(text: str) -> Command | UsageError:
         return Help(args[0].lower() if args else None)
     if name == "quiz":
         return _parse_quiz(args)
+    if name == "practice":
+        if len(args) > 1:
+            return UsageError("Give one topic at most.", USAGE["practice"][0])
+        return Practice(args[0].lower() if args else None)
     if name == "answer":
         return (
             Answer(rest)

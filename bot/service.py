@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from bot import commands as cmd
-from bot import sr, views
+from bot import practice, sr, views
 from bot.bank import ChoiceQuestion, Difficulty, OpenQuestion, QuestionBank, QuestionModel
 from bot.clock import Clock
 from bot.daily.desk import DailyDesk
@@ -87,6 +87,8 @@ class PracticeService:
                 return [self.help(topic)]
             case cmd.Quiz(topic=topic, difficulty=difficulty, count=count):
                 return await self.start_quiz(who, topic, difficulty, count)
+            case cmd.Practice(topic=topic):
+                return await self.start_practice(who, topic)
             case cmd.Answer(text=answer):
                 return await self._on_active(
                     who, lambda s: self.answer_written(who, s.id, s.position, answer)
@@ -235,15 +237,63 @@ class PracticeService:
             )
         return views.question(self.bank, q, session, session.position)
 
+    async def start_practice(self, who: Who, topic: str | None) -> list[Reply]:
+        """Spaced repetition: due reviews first, then new questions from weak topics."""
+        if topic is not None:
+            resolved = self.resolve_topic(topic)
+            if isinstance(resolved, Reply):
+                return [resolved]
+            topic = resolved
+        now = self.clock.now()
+
+        def unit(conn: sqlite3.Connection):
+            ref = self._ensure(conn, who)
+            due = cards.due_question_ids(conn, ref.user_pk, now, limit=500)
+            stats = [
+                reads.TopicStats(*row)
+                for row in conn.execute(
+                    "SELECT topic, count(*), sum(correct), sum(points) FROM attempts"
+                    " WHERE user_id = ? GROUP BY topic",
+                    (ref.user_pk,),
+                )
+            ]
+            chosen = practice.plan(
+                self.bank, due, cards.carded_question_ids(conn, ref.user_pk), stats, topic, self.rng
+            )
+            if not chosen.question_ids:
+                return chosen, None, cards.upcoming(conn, ref.user_pk, now)
+            previous = store.close_active(conn, ref.user_pk, now, "abandoned")
+            session_id = store.create_session(
+                conn, ref.user_pk, chosen.question_ids, topic, None, now, mode="practice"
+            )
+            session = store.get_session(conn, session_id)
+            assert session is not None
+            self._next(session, conn)
+            return chosen, (session, previous), None
+
+        chosen, opened, ahead = await self._transaction(unit)
+        if opened is None:
+            return [views.nothing_to_practise(topic, ahead, now)]
+        session, previous = opened
+        intro = views.practice_intro(self.bank, chosen, previous is not None)
+        return [intro, self._question_reply(session)]
+
     def _next(self, session: Session, conn: sqlite3.Connection) -> None:
         qid = session.current_question_id
         if qid:
             store.mark_seen(conn, session.user_pk, qid, self.clock.now())
 
-    def _after(self, session: Session) -> Reply:
+    async def _after(self, session: Session) -> Reply:
         if session.status == "active":
             return self._question_reply(session)
-        return views.quiz_summary(self.bank, session)
+        return await self._summary(session)
+
+    async def _summary(self, session: Session, stopped: bool = False) -> Reply:
+        if session.mode != "practice":
+            return views.quiz_summary(self.bank, session, stopped)
+        now = self.clock.now()
+        ahead = await self.db.run(lambda c: cards.upcoming(c, session.user_pk, now))
+        return views.practice_summary(session, ahead, now, stopped)
 
     def _open_slot(
         self, conn: sqlite3.Connection, who: Who, session_id: int, slot: int, awaiting: str
@@ -279,7 +329,7 @@ class PracticeService:
                 ref,
                 question_id=q.id,
                 topic=q.topic or "",
-                source="quiz",
+                source=session.mode,
                 scope=store.PRACTICE_SCOPE,
                 correct=right,
                 points_if_first=points_for(q.difficulty) if right else 0,
@@ -289,7 +339,7 @@ class PracticeService:
                 session_id=session.id,
                 slot=slot,
             )
-            cards.review(conn, ref.user_pk, q.id, sr.choice_rating(right), "quiz", now)
+            cards.review(conn, ref.user_pk, q.id, sr.choice_rating(right), session.mode, now)
             session = store.update_session(
                 conn,
                 session,
@@ -306,7 +356,7 @@ class PracticeService:
         if isinstance(result, _Stale):
             return [error(result.message)]
         q, recorded, session = result
-        return [views.choice_feedback(q, choice, recorded), self._after(session)]
+        return [views.choice_feedback(q, choice, recorded), await self._after(session)]
 
     async def answer_written(self, who: Who, session_id: int, slot: int, text: str) -> list[Reply]:
         checked = checked_answer(
@@ -339,7 +389,7 @@ class PracticeService:
                 ref,
                 question_id=q.id,
                 topic=q.topic or "",
-                source="quiz",
+                source=session.mode,
                 scope=store.PRACTICE_SCOPE,
                 correct=right,
                 points_if_first=points_for(q.difficulty, coverage.fraction),
@@ -385,7 +435,7 @@ class PracticeService:
             if isinstance(opened, _Stale):
                 return opened
             ref, session, q = opened
-            due = cards.review(conn, ref.user_pk, q.id, rating, "quiz", now)
+            due = cards.review(conn, ref.user_pk, q.id, rating, session.mode, now)
             conn.execute(
                 "UPDATE attempts SET self_rating = ? WHERE session_id = ? AND slot = ?",
                 (rating, session.id, slot),
@@ -398,7 +448,7 @@ class PracticeService:
         if isinstance(result, _Stale):
             return [error(result.message)]
         due, session = result
-        return [views.rated(rating, describe_interval(now, due)), self._after(session)]
+        return [views.rated(rating, describe_interval(now, due)), await self._after(session)]
 
     async def skip(self, who: Who, session_id: int, slot: int) -> list[Reply]:
         now = self.clock.now()
@@ -418,7 +468,7 @@ class PracticeService:
         result = await self._transaction(unit)
         if isinstance(result, _Stale):
             return [error(result.message)]
-        return [Reply("Skipped."), self._after(result)]
+        return [Reply("Skipped."), await self._after(result)]
 
     async def stop(self, who: Who) -> list[Reply]:
         ref = await self._find(who)
@@ -430,7 +480,7 @@ class PracticeService:
         )
         if closed is None:
             return [error("You have no quiz in progress.", "Start one with: quiz [topic]")]
-        return [views.quiz_summary(self.bank, closed, stopped=True)]
+        return [await self._summary(closed, stopped=True)]
 
     # --- progress -------------------------------------------------------------
 

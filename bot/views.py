@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from bot.bank import ChoiceQuestion, OpenQuestion, QuestionBank, QuestionModel
 from bot.bank.schema import Kind
@@ -10,8 +11,10 @@ from bot.commands import SCHEDULE_USAGE, USAGE
 from bot.domain import MAX_ANSWER_CHARS, MAX_QUIZ, MIN_QUIZ, POINTS
 from bot.keypoints import Coverage
 from bot.leaderboard import Period, Standing
+from bot.practice import Plan
 from bot.replies import Button, Field, Reply, TextPrompt
-from bot.sr import RATING_NAMES, suggested_rating
+from bot.sr import RATING_NAMES, describe_interval, suggested_rating
+from bot.store.cards import Upcoming
 from bot.store.practice import Recorded, Session
 from bot.store.reads import TopicStats
 from bot.streaks import StreakState
@@ -179,6 +182,51 @@ def quiz_summary(bank: QuestionBank, session: Session, stopped: bool = False) ->
     return Reply(
         body, title="Score", footer="Type 'quiz' for another round or 'stats' to see your progress."
     )
+
+
+def _cards(n: int) -> str:
+    return f"{n} card" if n == 1 else f"{n} cards"
+
+
+def _ahead(ahead: Upcoming, now: datetime) -> str:
+    """When the next reviews fall due, in words."""
+    if ahead.due_now:
+        return f"{_cards(ahead.due_now)} due now: type 'practice' to review them."
+    if ahead.next_due is None:
+        return "No reviews scheduled yet: every question you answer becomes a card."
+    week = f"; {_cards(ahead.this_week)} due within a week" if ahead.this_week else ""
+    return f"Your next review is due {describe_interval(now, ahead.next_due)}{week}."
+
+
+def practice_intro(bank: QuestionBank, plan: Plan, replaced: bool) -> Reply:
+    parts = []
+    if plan.due:
+        parts.append(f"{_cards(len(plan.due))} due for review")
+    if plan.new:
+        topics = ", ".join(bank.title(t) for t in plan.weak_topics)
+        parts.append(f"{len(plan.new)} new from your weakest topics ({topics})")
+    body = "Practice: " + " and ".join(parts) + "."
+    if replaced:
+        body += " Your previous quiz was closed."
+    return Reply(body, title="Practice")
+
+
+def nothing_to_practise(topic: str | None, ahead: Upcoming, now: datetime) -> Reply:
+    where = f" in {topic}" if topic else ""
+    return Reply(
+        f"Nothing to practise{where} right now: no reviews are due and you have answered "
+        f"every question{where}. {_ahead(ahead, now)}",
+        title="Practice",
+    )
+
+
+def practice_summary(session: Session, ahead: Upcoming, now: datetime, stopped: bool) -> Reply:
+    head = "Practice stopped." if stopped else "Practice done!"
+    body = (
+        f"{head} You answered {session.answered} of {session.total}, {session.correct} right, "
+        f"and earned {session.points} points.\n{_ahead(ahead, now)}"
+    )
+    return Reply(body, title="Practice", footer="Type 'stats' to see your progress by topic.")
 
 
 def leaderboard(

@@ -460,3 +460,12 @@ async def test_a_channel_where_the_bot_cannot_post_is_refused_at_set_time(
     )
     assert "lacks Send Messages" in refused.text
     assert await rows(db, "SELECT count(*) FROM channel_schedules") == [(0,)]
+
+
+async def test_practice_from_a_slash_command(rig: DiscordRig, db: Database):
+    intro, question = await rig.command("prep practice", {"topic": "alpha"}, shown_count=2)
+    assert intro.title == "Practice" and "new from your weakest topics" in intro.text
+    assert question.title.startswith("Question 1 of") and question.ephemeral
+    [topics] = await rig.run(rig.slash("prep practice", {"topic": "alp"}, focused="topic"), 0)
+    assert topics.body["choices"][0]["value"] == "alpha"
+    assert await rows(db, "SELECT mode FROM quiz_sessions") == [("practice",)]

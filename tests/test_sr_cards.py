@@ -97,8 +97,9 @@ async def test_due_cards_come_most_overdue_first(db: Database):
     await review(db, user, "later", sr.GOOD, NOW)  # not due yet
     due = await db.run(lambda c: cards.due_question_ids(c, user, NOW, 10))
     assert due == ["b", "c", "a"]
-    due_now, next_due = await db.run(lambda c: cards.upcoming(c, user, NOW))
-    assert due_now == 3 and next_due is not None and next_due > "2026-03-04"
+    ahead = await db.run(lambda c: cards.upcoming(c, user, NOW))
+    assert ahead.due_now == 3 and ahead.next_due is not None and ahead.next_due > NOW
+    assert ahead.this_week == 1
     plan = await db.fetchall(
         "EXPLAIN QUERY PLAN SELECT question_id FROM sr_cards WHERE user_id = ? AND due_at <= ?"
         " ORDER BY due_at LIMIT 5",

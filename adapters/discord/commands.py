@@ -21,8 +21,8 @@ from bot.domain import DEFAULT_QUIZ, MAX_ANSWER_CHARS, MAX_QUIZ, MIN_QUIZ
 
 Choice = app_commands.Choice
 CommandName = Literal[
-    "quiz", "answer", "rate", "skip", "stop", "leaderboard", "streak", "stats", "topics",
-    "daily", "schedule", "help",
+    "quiz", "practice", "answer", "rate", "skip", "stop", "leaderboard", "streak", "stats",
+    "topics", "daily", "schedule", "help",
 ]  # fmt: skip
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun", "off"]
 
@@ -103,6 +103,14 @@ class Prep(app_commands.Group, name="prep", description="Practise for ML enginee
         await frontend(interaction).command(
             interaction, text_command("quiz", topic, difficulty, count)
         )
+
+    @app_commands.command(description=_describe("practice"))
+    @app_commands.describe(topic="only this topic (all topics if empty)")
+    @app_commands.autocomplete(topic=topic_choices)
+    async def practice(
+        self, interaction: discord.Interaction, topic: app_commands.Range[str, 1, 60] | None = None
+    ) -> None:
+        await frontend(interaction).command(interaction, text_command("practice", topic))
 
     @app_commands.command(description=_describe("answer"))
     @app_commands.describe(text="your answer, as you would say it in the interview")

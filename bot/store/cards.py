@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from fsrs import Card, Scheduler, State
 
@@ -105,13 +106,33 @@ def due_question_ids(
     return [r[0] for r in rows]
 
 
-def upcoming(conn: sqlite3.Connection, user_pk: int, now: datetime) -> tuple[int, str | None]:
-    """How many cards are due now, and when the next one after now falls due."""
+@dataclass(frozen=True)
+class Upcoming:
+    due_now: int
+    next_due: datetime | None  # the first card due after now
+    this_week: int  # cards due after now and within 7 days
+
+
+def upcoming(conn: sqlite3.Connection, user_pk: int, now: datetime) -> Upcoming:
+    """What the person's cards hold in store: due now, next, and over the coming week."""
     (due_now,) = conn.execute(
         "SELECT count(*) FROM sr_cards WHERE user_id = ? AND due_at <= ?", (user_pk, to_db(now))
     ).fetchone()
-    row = conn.execute(
-        "SELECT min(due_at) FROM sr_cards WHERE user_id = ? AND due_at > ?",
-        (user_pk, to_db(now)),
+    first, week = conn.execute(
+        "SELECT min(due_at), count(*) FROM sr_cards WHERE user_id = ? AND due_at > ?"
+        " AND due_at <= ?",
+        (user_pk, to_db(now), to_db(now + timedelta(days=7))),
     ).fetchone()
-    return due_now, row[0] if row else None
+    if first is None:
+        row = conn.execute(
+            "SELECT min(due_at) FROM sr_cards WHERE user_id = ? AND due_at > ?",
+            (user_pk, to_db(now)),
+        ).fetchone()
+        first = row[0] if row else None
+    return Upcoming(due_now, from_db(first) if first else None, week)
+
+
+def carded_question_ids(conn: sqlite3.Connection, user_pk: int) -> set[str]:
+    """Every question the person has a card for (has answered at least once)."""
+    rows = conn.execute("SELECT question_id FROM sr_cards WHERE user_id = ?", (user_pk,))
+    return {r[0] for r in rows}

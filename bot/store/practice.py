@@ -211,6 +211,7 @@ class Session:
     correct: int
     points: int
     status: str
+    mode: str = "quiz"  # quiz | practice | mock: also the source of its attempts and reviews
 
     @property
     def current_question_id(self) -> str | None:
@@ -224,7 +225,7 @@ class Session:
 
 
 _SESSION_COLUMNS = (
-    "id, user_id, question_ids, position, awaiting, answered, correct, points, status"
+    "id, user_id, question_ids, position, awaiting, answered, correct, points, status, mode"
 )
 
 
