@@ -15,6 +15,7 @@ from typing import Any, Literal, cast
 import discord
 from discord import app_commands
 
+from adapters.discord.items import frontend_of
 from bot import suggest
 from bot.commands import USAGE
 from bot.domain import DEFAULT_QUIZ, MAX_ANSWER_CHARS, MAX_QUIZ, MIN_QUIZ
@@ -25,10 +26,6 @@ CommandName = Literal[
     "topics", "daily", "schedule", "help",
 ]  # fmt: skip
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun", "off"]
-
-
-def frontend(interaction: discord.Interaction):  # -> adapters.discord.frontend.Frontend
-    return interaction.client.frontend  # type: ignore[attr-defined]
 
 
 def text_command(*words: object) -> str:
@@ -60,12 +57,12 @@ def _channel(channel: str | None) -> str:
 
 
 async def topic_choices(interaction: discord.Interaction, current: str) -> list[Choice[str]]:
-    bank = frontend(interaction).service.bank
+    bank = frontend_of(interaction).service.bank
     return [Choice(name=label[:100], value=value) for label, value in suggest.topics(bank, current)]
 
 
 async def topic_list_choices(interaction: discord.Interaction, current: str) -> list[Choice[str]]:
-    bank = frontend(interaction).service.bank
+    bank = frontend_of(interaction).service.bank
     return [
         Choice(name=label[:100], value=value[:100])
         for label, value in suggest.topic_list(bank, current)
@@ -100,7 +97,7 @@ class Prep(app_commands.Group, name="prep", description="Practise for ML enginee
         difficulty: Literal["easy", "medium", "hard"] | None = None,
         count: app_commands.Range[int, MIN_QUIZ, MAX_QUIZ] = DEFAULT_QUIZ,
     ) -> None:
-        await frontend(interaction).command(
+        await frontend_of(interaction).command(
             interaction, text_command("quiz", topic, difficulty, count)
         )
 
@@ -110,7 +107,7 @@ class Prep(app_commands.Group, name="prep", description="Practise for ML enginee
     async def practice(
         self, interaction: discord.Interaction, topic: app_commands.Range[str, 1, 60] | None = None
     ) -> None:
-        await frontend(interaction).command(interaction, text_command("practice", topic))
+        await frontend_of(interaction).command(interaction, text_command("practice", topic))
 
     @app_commands.command(description=_describe("answer"))
     @app_commands.describe(text="your answer, as you would say it in the interview")
@@ -119,7 +116,7 @@ class Prep(app_commands.Group, name="prep", description="Practise for ML enginee
         interaction: discord.Interaction,
         text: app_commands.Range[str, 1, MAX_ANSWER_CHARS],
     ) -> None:
-        await frontend(interaction).command(interaction, f"answer {text}")
+        await frontend_of(interaction).command(interaction, f"answer {text}")
 
     @app_commands.command(description=_describe("rate"))
     @app_commands.describe(rating="how well you knew it")
@@ -128,15 +125,15 @@ class Prep(app_commands.Group, name="prep", description="Practise for ML enginee
         interaction: discord.Interaction,
         rating: Literal["again", "hard", "good", "easy"],
     ) -> None:
-        await frontend(interaction).command(interaction, text_command("rate", rating))
+        await frontend_of(interaction).command(interaction, text_command("rate", rating))
 
     @app_commands.command(description=_describe("skip"))
     async def skip(self, interaction: discord.Interaction) -> None:
-        await frontend(interaction).command(interaction, "skip")
+        await frontend_of(interaction).command(interaction, "skip")
 
     @app_commands.command(description=_describe("stop"))
     async def stop(self, interaction: discord.Interaction) -> None:
-        await frontend(interaction).command(interaction, "stop")
+        await frontend_of(interaction).command(interaction, "stop")
 
     @app_commands.command(description=_describe("leaderboard"))
     @app_commands.describe(period="which standings (this week by default)")
@@ -145,21 +142,21 @@ class Prep(app_commands.Group, name="prep", description="Practise for ML enginee
         interaction: discord.Interaction,
         period: Literal["week", "month", "all"] = "week",
     ) -> None:
-        await frontend(interaction).command(
+        await frontend_of(interaction).command(
             interaction, text_command("leaderboard", period), slow=True, public=True
         )
 
     @app_commands.command(description=_describe("streak"))
     async def streak(self, interaction: discord.Interaction) -> None:
-        await frontend(interaction).command(interaction, "streak")
+        await frontend_of(interaction).command(interaction, "streak")
 
     @app_commands.command(description=_describe("stats"))
     async def stats(self, interaction: discord.Interaction) -> None:
-        await frontend(interaction).command(interaction, "stats", slow=True)
+        await frontend_of(interaction).command(interaction, "stats", slow=True)
 
     @app_commands.command(description=_describe("topics"))
     async def topics(self, interaction: discord.Interaction) -> None:
-        await frontend(interaction).command(interaction, "topics")
+        await frontend_of(interaction).command(interaction, "topics")
 
     @app_commands.command(description="this channel's daily question; answer it in writing")
     @app_commands.describe(answer="your written answer to today's question (leave empty to see it)")
@@ -169,18 +166,18 @@ class Prep(app_commands.Group, name="prep", description="Practise for ML enginee
         answer: app_commands.Range[str, 1, MAX_ANSWER_CHARS] | None = None,
     ) -> None:
         text = f"daily answer {answer}" if answer else "daily"
-        await frontend(interaction).command(interaction, text)
+        await frontend_of(interaction).command(interaction, text)
 
     @app_commands.command(description="every channel's daily-question schedule and next post")
     async def schedule(self, interaction: discord.Interaction) -> None:
-        await frontend(interaction).command(interaction, "schedule show", slow=True)
+        await frontend_of(interaction).command(interaction, "schedule show", slow=True)
 
     @app_commands.command(description=_describe("help"))
     @app_commands.describe(command="help on one command")
     async def help(
         self, interaction: discord.Interaction, command: CommandName | None = None
     ) -> None:
-        await frontend(interaction).command(interaction, text_command("help", command))
+        await frontend_of(interaction).command(interaction, text_command("help", command))
 
 
 # --- /prep-schedule ---------------------------------------------------------------------
@@ -225,23 +222,23 @@ class PrepSchedule(
         text = text_command(
             "schedule", "set", _channel(channel), time, timezone, days, topics, difficulty
         )
-        await frontend(interaction).command(interaction, text, slow=True)
+        await frontend_of(interaction).command(interaction, text, slow=True)
 
     @app_commands.command(description="every channel's schedule and its next post")
     async def show(self, interaction: discord.Interaction) -> None:
-        await frontend(interaction).command(interaction, "schedule show", slow=True)
+        await frontend_of(interaction).command(interaction, "schedule show", slow=True)
 
     @app_commands.command(description="stop the daily question (history is kept)")
     @app_commands.describe(channel=CHANNEL_HELP)
     async def off(self, interaction: discord.Interaction, channel: ChannelOption = None) -> None:
         text = text_command("schedule", "off", _channel(channel))
-        await frontend(interaction).command(interaction, text, slow=True)
+        await frontend_of(interaction).command(interaction, text, slow=True)
 
     @app_commands.command(description="restart a schedule the bot paused")
     @app_commands.describe(channel=CHANNEL_HELP)
     async def resume(self, interaction: discord.Interaction, channel: ChannelOption = None) -> None:
         text = text_command("schedule", "resume", _channel(channel))
-        await frontend(interaction).command(interaction, text, slow=True)
+        await frontend_of(interaction).command(interaction, text, slow=True)
 
     @app_commands.command(description="when the answer is revealed")
     @app_commands.describe(
@@ -255,7 +252,7 @@ class PrepSchedule(
         channel: ChannelOption = None,
     ) -> None:
         text = text_command("schedule", "reveal", _channel(channel), hours or "next")
-        await frontend(interaction).command(interaction, text, slow=True)
+        await frontend_of(interaction).command(interaction, text, slow=True)
 
     @app_commands.command(description="a weekly recap: top 5, longest streaks, participation")
     @app_commands.describe(
@@ -272,7 +269,7 @@ class PrepSchedule(
     ) -> None:
         words = ("off",) if weekday == "off" else (weekday, time)
         text = text_command("schedule", "recap", _channel(channel), *words)
-        await frontend(interaction).command(interaction, text, slow=True)
+        await frontend_of(interaction).command(interaction, text, slow=True)
 
 
 def command_groups() -> list[app_commands.Group]:

@@ -8,7 +8,7 @@ number of restarts, and nothing is kept in memory per message sent.
 from __future__ import annotations
 
 import re
-from typing import Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import discord
 from discord import ButtonStyle
@@ -17,21 +17,17 @@ from discord.ui import Button, DynamicItem, Modal, Select, TextInput
 from adapters.discord import ids
 from bot.domain import MAX_ANSWER_CHARS
 
+if TYPE_CHECKING:  # frontend.py imports this module
+    from adapters.discord.frontend import Frontend
+
 MODAL_TITLE = "Your answer"
 FIELD_LABEL = "Your answer"
 FIELD_PLACEHOLDER = "Answer as you would in the interview"
 
 
-class Handler(Protocol):
-    """What the items call back into (adapters.discord.frontend.Frontend)."""
-
-    async def on_action(self, interaction: discord.Interaction, action_id: str) -> None: ...
-
-    async def open_answer(self, interaction: discord.Interaction, action_id: str) -> None: ...
-
-
-def handler(interaction: discord.Interaction) -> Handler:
-    return cast(Handler, interaction.client.frontend)  # type: ignore[attr-defined]
+def frontend_of(interaction: discord.Interaction) -> Frontend:
+    """The Frontend the bot was built with (adapters/discord/client.py sets it)."""
+    return cast("Frontend", interaction.client.frontend)  # type: ignore[attr-defined]
 
 
 class ActionButton(DynamicItem[Button], template=ids.template(ids.BUTTON)):
@@ -52,7 +48,7 @@ class ActionButton(DynamicItem[Button], template=ids.template(ids.BUTTON)):
         return cls(match["action"], item.label or "Choose", item.style)
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await handler(interaction).on_action(interaction, self.action_id)
+        await frontend_of(interaction).on_action(interaction, self.action_id)
 
 
 class WriteButton(DynamicItem[Button], template=ids.template(ids.WRITE)):
@@ -75,7 +71,7 @@ class WriteButton(DynamicItem[Button], template=ids.template(ids.WRITE)):
         return cls(match["action"], item.label or "Write your answer")
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await handler(interaction).open_answer(interaction, self.action_id)
+        await frontend_of(interaction).open_answer(interaction, self.action_id)
 
 
 class PickSelect(DynamicItem[Select], template=ids.template(ids.PICK)):
@@ -107,7 +103,7 @@ class PickSelect(DynamicItem[Select], template=ids.template(ids.PICK)):
         action_id = values[0] if values else ""
         if not ids.ACTION_RE.match(action_id):
             action_id = "unknown"  # the core answers "from an older version"
-        await handler(interaction).on_action(interaction, action_id)
+        await frontend_of(interaction).on_action(interaction, action_id)
 
 
 DYNAMIC_ITEMS = (ActionButton, WriteButton, PickSelect)
