@@ -249,16 +249,13 @@ class PracticeService:
         def unit(conn: sqlite3.Connection):
             ref = self._ensure(conn, who)
             due = cards.due_question_ids(conn, ref.user_pk, now, limit=500)
-            stats = [
-                reads.TopicStats(*row)
-                for row in conn.execute(
-                    "SELECT topic, count(*), sum(correct), sum(points) FROM attempts"
-                    " WHERE user_id = ? GROUP BY topic",
-                    (ref.user_pk,),
-                )
-            ]
             chosen = practice.plan(
-                self.bank, due, cards.carded_question_ids(conn, ref.user_pk), stats, topic, self.rng
+                self.bank,
+                due,
+                cards.carded_question_ids(conn, ref.user_pk),
+                reads.topic_rows(conn, ref.user_pk),
+                topic,
+                self.rng,
             )
             if not chosen.question_ids:
                 return chosen, None, cards.upcoming(conn, ref.user_pk, now)

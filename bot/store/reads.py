@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 
 from bot.leaderboard import Period, Standing, rank
@@ -49,10 +50,15 @@ class TopicStats:
         return self.correct / self.attempts if self.attempts else 0.0
 
 
-async def topic_stats(db: Database, user_pk: int) -> list[TopicStats]:
-    rows = await db.fetchall(
+def topic_rows(conn: sqlite3.Connection, user_pk: int) -> list[TopicStats]:
+    """A person's attempts, right answers and points per topic (inside a transaction)."""
+    rows = conn.execute(
         "SELECT topic, count(*), sum(correct), sum(points) FROM attempts WHERE user_id = ?"
         " GROUP BY topic ORDER BY topic",
         (user_pk,),
     )
     return [TopicStats(r[0], r[1], r[2], r[3]) for r in rows]
+
+
+async def topic_stats(db: Database, user_pk: int) -> list[TopicStats]:
+    return await db.run(lambda conn: topic_rows(conn, user_pk))
