@@ -114,22 +114,17 @@ class Upcoming:
 
 
 def upcoming(conn: sqlite3.Connection, user_pk: int, now: datetime) -> Upcoming:
-    """What the person's cards hold in store: due now, next, and over the coming week."""
-    (due_now,) = conn.execute(
-        "SELECT count(*) FROM sr_cards WHERE user_id = ? AND due_at <= ?", (user_pk, to_db(now))
+    """What the person's cards hold in store: due now, next, and over the coming week
+    (one pass over the person's cards)."""
+    stamp, week = to_db(now), to_db(now + timedelta(days=7))
+    due_now, first, this_week = conn.execute(
+        "SELECT count(*) FILTER (WHERE due_at <= ?1),"
+        " min(due_at) FILTER (WHERE due_at > ?1),"
+        " count(*) FILTER (WHERE due_at > ?1 AND due_at <= ?2)"
+        " FROM sr_cards WHERE user_id = ?3",
+        (stamp, week, user_pk),
     ).fetchone()
-    first, week = conn.execute(
-        "SELECT min(due_at), count(*) FROM sr_cards WHERE user_id = ? AND due_at > ?"
-        " AND due_at <= ?",
-        (user_pk, to_db(now), to_db(now + timedelta(days=7))),
-    ).fetchone()
-    if first is None:
-        row = conn.execute(
-            "SELECT min(due_at) FROM sr_cards WHERE user_id = ? AND due_at > ?",
-            (user_pk, to_db(now)),
-        ).fetchone()
-        first = row[0] if row else None
-    return Upcoming(due_now, from_db(first) if first else None, week)
+    return Upcoming(due_now, from_db(first) if first else None, this_week)
 
 
 def carded_question_ids(conn: sqlite3.Connection, user_pk: int) -> set[str]:
