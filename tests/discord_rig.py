@@ -58,12 +58,16 @@ class Sent:
         return "\n".join(p for p in parts if p)
 
     def components(self) -> dict[str, str]:
-        """label (or select placeholder) -> custom_id of every component."""
-        out: dict[str, str] = {}
-        for row in self.body.get("components") or []:
-            for c in row.get("components", []):
-                out[str(c.get("label") or c.get("placeholder"))] = c["custom_id"]
-        return out
+        return components(self.body)
+
+
+def components(message: dict[str, Any]) -> dict[str, str]:
+    """label (or select placeholder) -> custom_id of every component of a message."""
+    out: dict[str, str] = {}
+    for row in message.get("components") or []:
+        for c in row.get("components", []):
+            out[str(c.get("label") or c.get("placeholder"))] = c["custom_id"]
+    return out
 
 
 def sent_messages(calls: list[RestCall]) -> list[Sent]:
@@ -217,8 +221,7 @@ class DiscordRig:
         return shown(await self.run(self.click_payload(message, custom_id, **kw), shown_count))
 
     def components_of(self, message: Sent | dict[str, Any]) -> dict[str, str]:
-        stored = self._stored(message)
-        return Sent(RestCall("", "", "", {}, None, [], 0.0, 0), "x", None, stored).components()
+        return components(self._stored(message))
 
     def _stored(self, message: Sent | dict[str, Any]) -> dict[str, Any]:
         if isinstance(message, dict):
