@@ -7,6 +7,7 @@ import random
 import sqlite3
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from rapidfuzz import fuzz, process
 
@@ -206,14 +207,8 @@ class PracticeService:
             self.rng.shuffle(fresh)
             self.rng.shuffle(old)
             chosen = (fresh + old)[:count]  # unseen questions first
-            previous = store.close_active(conn, ref.user_pk, now, "abandoned")
-            sid = store.create_session(
-                conn, ref.user_pk, chosen, topic, difficulty.value if difficulty else None, now
-            )
-            store.mark_seen(conn, ref.user_pk, chosen[0], now)
-            session = store.get_session(conn, sid)
-            assert session is not None
-            return session, previous
+            level = difficulty.value if difficulty else None
+            return self._begin(conn, ref, chosen, topic, level, now, "quiz")
 
         session, previous = await self.db.transaction(unit)
         replies: list[Reply] = []
@@ -259,14 +254,8 @@ class PracticeService:
             )
             if not chosen.question_ids:
                 return chosen, None, cards.upcoming(conn, ref.user_pk, now)
-            previous = store.close_active(conn, ref.user_pk, now, "abandoned")
-            session_id = store.create_session(
-                conn, ref.user_pk, chosen.question_ids, topic, None, now, mode="practice"
-            )
-            session = store.get_session(conn, session_id)
-            assert session is not None
-            self._next(session, conn)
-            return chosen, (session, previous), None
+            opened = self._begin(conn, ref, chosen.question_ids, topic, None, now, "practice")
+            return chosen, opened, None
 
         chosen, opened, ahead = await self._transaction(unit)
         if opened is None:
@@ -274,6 +263,25 @@ class PracticeService:
         session, previous = opened
         intro = views.practice_intro(self.bank, chosen, previous is not None)
         return [intro, self._question_reply(session)]
+
+    def _begin(
+        self,
+        conn: sqlite3.Connection,
+        ref: UserRef,
+        question_ids: list[str],
+        topic: str | None,
+        difficulty: str | None,
+        now: datetime,
+        mode: str,
+    ) -> tuple[Session, Session | None]:
+        """A new round (closing any open one, which is returned): its first question is
+        marked seen."""
+        previous = store.close_active(conn, ref.user_pk, now, "abandoned")
+        sid = store.create_session(conn, ref.user_pk, question_ids, topic, difficulty, now, mode)
+        store.mark_seen(conn, ref.user_pk, question_ids[0], now)
+        session = store.get_session(conn, sid)
+        assert session is not None
+        return session, previous
 
     def _next(self, session: Session, conn: sqlite3.Connection) -> None:
         qid = session.current_question_id
