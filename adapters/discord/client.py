@@ -21,7 +21,7 @@ from adapters.discord.commands import command_groups
 from adapters.discord.frontend import DEFER_AFTER_S, Frontend
 from adapters.discord.items import DYNAMIC_ITEMS
 from adapters.discord.poster import INVITE_PERMISSIONS
-from adapters.discord.render import NO_MENTIONS, render
+from adapters.discord.render import NO_MENTIONS
 from bot.config import Settings
 from bot.replies import OOPS, Reply, error
 from bot.service import PracticeService
@@ -109,14 +109,7 @@ class _Prep:
         else:
             log.error("slash command failed", exc_info=exc)
             reply = OOPS
-        out = render(reply)[0]
-        try:
-            if interaction.response.is_done():
-                await interaction.followup.send(ephemeral=True, **out.kwargs())
-            else:
-                await interaction.response.send_message(ephemeral=True, **out.kwargs())
-        except discord.HTTPException as http_error:
-            log.warning("could not report a command error: %s", http_error)
+        await self.frontend.deliver(interaction, [reply], deferred=False)
 
 
 def invite_url(application_id: int | None) -> str:

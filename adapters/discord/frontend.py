@@ -117,7 +117,7 @@ class Frontend:
         finally:
             if not task.done():  # cancelled while waiting: do not leave the work orphaned
                 task.cancel()
-        await self._deliver(interaction, replies or [DONE], deferred)
+        await self.deliver(interaction, replies or [DONE], deferred)
 
     @staticmethod
     async def _safely(work: Callable[[], Awaitable[list[Reply]]]) -> list[Reply]:
@@ -136,9 +136,11 @@ class Frontend:
             log.warning("could not defer interaction %s: %s", interaction.id, exc)
             return interaction.response.is_done()
 
-    async def _deliver(
+    async def deliver(
         self, interaction: discord.Interaction, replies: list[Reply], deferred: bool
     ) -> None:
+        """Send replies as the interaction's response, then followups; a failure to reach
+        Discord is logged, never raised (there is nobody left to tell)."""
         messages: list[Outgoing] = [out for reply in replies for out in render(reply)]
         for i, out in enumerate(messages):
             try:
