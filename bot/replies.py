@@ -11,6 +11,11 @@ from typing import Literal
 
 Style = Literal["primary", "secondary", "success", "danger"]
 
+# The shape of every action id the core hands out: a short kind, then up to four numeric
+# or slug parts ("qa:12:0:2", "da:812:2", "dr:812:3"). Adapters route by this pattern,
+# not by a list of kinds, so a new kind of button works everywhere at once.
+ACTION_ID = r"[a-z]{1,8}(?::[0-9A-Za-z_-]{1,24}){0,4}"
+
 
 @dataclass(frozen=True)
 class Button:

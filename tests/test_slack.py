@@ -382,3 +382,19 @@ async def test_socket_mode_receives_a_slash_command_and_acks_it(rig: SlackRig):
         assert header(answer) == "Streak"
     finally:
         await handler.close_async()
+
+
+async def test_a_written_daily_answer_is_rated_by_its_buttons(rig: SlackRig, db: Database):
+    await rig.command("schedule set here 13:00 UTC alpha medium", user=ADMIN_ID)
+    await rig.replies(1)
+    post = await first_post(rig)
+    await rig.click(buttons(post)["Write your answer"])
+    [opened] = await rig.fake.wait_for("views.open")
+    await rig.submit(opened.params["view"], "Compare training and validation error.")
+    [private] = await rig.fake.wait_for("chat.postEphemeral")
+    ratings = buttons(private.params)
+    assert list(ratings) == ["Again", "Hard", "Good", "Easy"]
+    assert (await rig.click(ratings["Hard"]))[0] == 200
+    [rated] = await rig.replies(1, start=1)
+    assert "Rated Hard" in texts(rated)
+    assert await rows(db, "SELECT rating, source FROM sr_reviews") == [(2, "daily")]

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-# The core's action ids: a short kind, then up to four numeric or slug parts.
-ACTION = r"[a-z]{1,8}(?::[0-9A-Za-z_-]{1,24}){0,4}"
+from bot.replies import ACTION_ID as ACTION
+
 ACTION_RE = re.compile(f"^{ACTION}$")
 
 BUTTON = "prep:"  # a button that runs the action

@@ -33,7 +33,7 @@ from adapters.slack.blocks import (
 from bot import commands as cmd
 from bot.deliveries import SEEN_MAX, Deliveries
 from bot.domain import Who
-from bot.replies import OOPS, Reply
+from bot.replies import ACTION_ID, OOPS, Reply
 from bot.service import PracticeService
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ EVENTS = ("app_home_opened",)
 SCOPES = frozenset(
     {"commands", "chat:write", "im:write", "users:read", "channels:read", "groups:read"}
 )
-CORE_ACTIONS = re.compile(r"^(qa|qw|qr|qs|da|dw):")
+CORE_ACTIONS = re.compile(f"^{ACTION_ID}$")
 OPEN_ACTIONS = re.compile("^" + re.escape(OPEN_PREFIX))
 ADMIN_TTL_S = 300.0
 
