@@ -10,6 +10,7 @@ import shlex
 from dataclasses import dataclass
 from datetime import time
 
+from bot.bank.rounds import MockKind
 from bot.bank.schema import Difficulty
 from bot.daily.spec import (
     ScheduleSpec,
@@ -38,6 +39,41 @@ class Quiz:
 @dataclass(frozen=True)
 class Practice:
     topic: str | None = None
+
+
+@dataclass(frozen=True)
+class Mock:
+    kind: MockKind = MockKind.MIXED
+
+
+@dataclass(frozen=True)
+class MockResume:
+    pass
+
+
+@dataclass(frozen=True)
+class MockAbandon:
+    pass
+
+
+@dataclass(frozen=True)
+class MockHistory:
+    pass
+
+
+@dataclass(frozen=True)
+class StatsTeam:
+    pass
+
+
+@dataclass(frozen=True)
+class MeExport:
+    pass
+
+
+@dataclass(frozen=True)
+class MeDelete:
+    code: str | None = None  # None: ask for confirmation; else the code from that request
 
 
 @dataclass(frozen=True)
@@ -134,6 +170,13 @@ Command = (
     Help
     | Quiz
     | Practice
+    | Mock
+    | MockResume
+    | MockAbandon
+    | MockHistory
+    | StatsTeam
+    | MeExport
+    | MeDelete
     | Answer
     | Rate
     | Skip
@@ -154,7 +197,14 @@ Command = (
 
 # Commands only admins may run: adapters look up admin rights (a platform call) only
 # for these.
-ADMIN_COMMANDS = (ScheduleSet, ScheduleOff, ScheduleResume, ScheduleReveal, ScheduleRecap)
+ADMIN_COMMANDS = (
+    ScheduleSet,
+    ScheduleOff,
+    ScheduleResume,
+    ScheduleReveal,
+    ScheduleRecap,
+    StatsTeam,
+)
 
 
 def needs_admin(command: Command | UsageError) -> bool:
@@ -172,13 +222,21 @@ USAGE: dict[str, tuple[str, str]] = {
         "practice [topic]",
         "spaced repetition: your due reviews first, then new questions from weak topics",
     ),
+    "mock": (
+        "mock [mixed|technical|system-design|behavioral] | mock resume|abandon|history",
+        "a timed mock interview round in writing, with a report at the end",
+    ),
     "answer": ("answer <your answer>", "answer the open question in front of you in writing"),
     "rate": ("rate again|hard|good|easy", "say how well you knew it, to schedule a review"),
     "skip": ("skip", "skip the current question"),
     "stop": ("stop", "end the quiz and see your score"),
     "leaderboard": ("leaderboard [week|month|all]", "team standings (this week by default)"),
     "streak": ("streak", "your current and longest streak, and freezes held"),
-    "stats": ("stats", "your accuracy by topic, attempts and points"),
+    "stats": (
+        "stats [team]",
+        "your accuracy by topic and activity chart; 'stats team': the team's (admins)",
+    ),
+    "me": ("me export | me delete", "get your data as a JSON file, or delete it from this team"),
     "topics": ("topics", "the topics you can quiz on"),
     "daily": (
         "daily [answer <your answer>]",
@@ -223,6 +281,7 @@ _ALIASES = {
     "end": "stop",
     "next": "skip",
     "review": "practice",
+    "interview": "mock",
     "?": "help",
 }
 _PERIODS = {
@@ -270,6 +329,16 @@ def parse(text: str) -> Command | UsageError:
         if len(args) > 1:
             return UsageError("Give one topic at most.", USAGE["practice"][0])
         return Practice(args[0].lower() if args else None)
+    if name == "mock":
+        return _parse_mock(args)
+    if name == "stats":
+        if not args:
+            return Stats()
+        if len(args) == 1 and args[0].lower() in ("team", "teams", "server", "workspace"):
+            return StatsTeam()
+        return UsageError("'stats' takes nothing, or 'team'.", USAGE["stats"][0])
+    if name == "me":
+        return _parse_me(args)
     if name == "answer":
         return (
             Answer(rest)
@@ -309,7 +378,6 @@ def parse(text: str) -> Command | UsageError:
         "skip": Skip(),
         "stop": Stop(),
         "streak": StreakCmd(),
-        "stats": Stats(),
         "topics": Topics(),
     }
     if name in simple:
@@ -317,6 +385,56 @@ def parse(text: str) -> Command | UsageError:
             return UsageError(f"'{name}' takes no arguments.", USAGE[name][0])
         return simple[name]
     return UsageError(f"Unknown command '{head[:40]}'.", unknown_command=True)
+
+
+_MOCK_KINDS = {
+    **{k.value: k for k in MockKind},
+    "mix": MockKind.MIXED,
+    "tech": MockKind.TECHNICAL,
+    "design": MockKind.SYSTEM_DESIGN,
+    "system": MockKind.SYSTEM_DESIGN,
+    "sd": MockKind.SYSTEM_DESIGN,
+    "systemdesign": MockKind.SYSTEM_DESIGN,
+    "system_design": MockKind.SYSTEM_DESIGN,
+    "behavioural": MockKind.BEHAVIORAL,
+    "behavior": MockKind.BEHAVIORAL,
+    "behaviour": MockKind.BEHAVIORAL,
+}
+_MOCK_ACTIONS: dict[str, Command] = {
+    "resume": MockResume(),
+    "continue": MockResume(),
+    "abandon": MockAbandon(),
+    "quit": MockAbandon(),
+    "drop": MockAbandon(),
+    "history": MockHistory(),
+}
+
+
+def _parse_mock(args: list[str]) -> Command | UsageError:
+    usage = USAGE["mock"][0]
+    word = "-".join(args).lower()  # "system design" -> "system-design"
+    if not word:
+        return Mock()
+    if word in _MOCK_KINDS:
+        return Mock(_MOCK_KINDS[word])
+    if word in _MOCK_ACTIONS:
+        return _MOCK_ACTIONS[word]
+    kinds = ", ".join(k.value for k in MockKind)
+    return UsageError(
+        f"'{' '.join(args)[:40]}' is not a kind of mock round. Kinds: {kinds}; "
+        "or: mock resume, mock abandon, mock history.",
+        usage,
+    )
+
+
+def _parse_me(args: list[str]) -> Command | UsageError:
+    usage = USAGE["me"][0]
+    sub = args[0].lower() if args else ""
+    if sub == "export" and len(args) == 1:
+        return MeExport()
+    if sub in ("delete", "forget", "erase") and len(args) <= 2:
+        return MeDelete(args[1] if len(args) == 2 else None)
+    return UsageError("Say what to do with your data: 'me export' or 'me delete'.", usage)
 
 
 def _parse_quiz(args: list[str]) -> Quiz | UsageError:

@@ -21,6 +21,7 @@ from bot.domain import WRITTEN_CORRECT_AT, Who, points_for
 from bot.home import Home, home_channel, todays_question, weakest_topics
 from bot.keypoints import assess
 from bot.leaderboard import Period, period_key
+from bot.mock_desk import MockDesk
 from bot.replies import Reply, error
 from bot.sr import describe_interval
 from bot.store import Database, cards, reads
@@ -69,6 +70,7 @@ class PracticeService:
         # Code that changes a team's time zone must clear this.
         self._users: dict[tuple[str, str, str], tuple[UserRef, str]] = {}
         self.daily = DailyDesk(db, bank, clock, self._ensure, engine)
+        self.mock = MockDesk(self)
 
     def attach_engine(self, engine: DailyEngine) -> None:
         """Give schedule commands the running engine, so changes reach its jobs at once."""
@@ -90,6 +92,14 @@ class PracticeService:
                 return await self.start_quiz(who, topic, difficulty, count)
             case cmd.Practice(topic=topic):
                 return await self.start_practice(who, topic)
+            case cmd.Mock(kind=kind):
+                return await self.mock.start(who, kind)
+            case cmd.MockResume():
+                return await self.mock.resume(who)
+            case cmd.MockAbandon():
+                return await self.mock.abandon(who)
+            case cmd.MockHistory():
+                return await self.mock.history(who)
             case cmd.Answer(text=answer):
                 return await self._on_active(
                     who, lambda s: self.answer_written(who, s.id, s.position, answer)
@@ -138,6 +148,10 @@ class PracticeService:
             return await self.rate(who, *numbers)
         if kind == "qs" and len(numbers) == 2:
             return await self.skip(who, *numbers)
+        if kind == "mr" and len(numbers) == 1:
+            return await self.mock.resume(who, numbers[0])
+        if kind == "mx" and len(numbers) == 1:
+            return await self.mock.abandon(who, numbers[0])
         if kind == "da" and len(numbers) == 2:
             return await self.daily.answer_choice(who, *numbers)
         if kind == "dw" and len(numbers) == 1:
@@ -214,7 +228,7 @@ class PracticeService:
         replies: list[Reply] = []
         notes = []
         if previous is not None:
-            notes.append("Your previous quiz was closed.")
+            notes.append(views.replaced_note(previous))
         if len(pool) < count:
             match = "1 question matches" if len(pool) == 1 else f"{len(pool)} questions match"
             notes.append(f"Only {match}, so this quiz has {len(pool)}.")
@@ -261,7 +275,9 @@ class PracticeService:
         if opened is None:
             return [views.nothing_to_practise(topic, ahead, now)]
         session, previous = opened
-        intro = views.practice_intro(self.bank, chosen, previous is not None)
+        intro = views.practice_intro(
+            self.bank, chosen, views.replaced_note(previous) if previous else None
+        )
         return [intro, self._question_reply(session)]
 
     def _begin(
@@ -277,6 +293,7 @@ class PracticeService:
         """A new round (closing any open one, which is returned): its first question is
         marked seen."""
         previous = store.close_active(conn, ref.user_pk, now, "abandoned")
+        self.mock.pause_if_mock(conn, previous, now)
         sid = store.create_session(conn, ref.user_pk, question_ids, topic, difficulty, now, mode)
         store.mark_seen(conn, ref.user_pk, question_ids[0], now)
         session = store.get_session(conn, sid)
@@ -405,16 +422,20 @@ class PracticeService:
                 session_id=session.id,
                 slot=slot,
             )
+            mock = session.mode == "mock"  # a mock round moves on; feedback comes at the end
             session = store.update_session(
                 conn,
                 session,
                 now,
-                position=slot,
-                awaiting="rating",
+                position=slot + 1 if mock else slot,
+                awaiting="answer" if mock else "rating",
                 answered=1,
                 correct=int(right),
                 points=recorded.points,
             )
+            if mock:
+                self.mock.settle(conn, session, slot, "answered", now)
+                self._next(session, conn)
             return q, recorded, session
 
         result = await self._transaction(unit)
@@ -422,6 +443,8 @@ class PracticeService:
             return [error(result.message)]
         q, recorded, session = result
         assert coverage is not None
+        if session.mode == "mock":
+            return await self.mock.after_move(session, slot, "answered")
         return [views.written_feedback(q, coverage, recorded, session, slot)]
 
     async def _slot_question_id(self, session_id: int, slot: int) -> str | None:
@@ -467,22 +490,30 @@ class PracticeService:
                 return opened
             _ref, session, _q = opened
             session = store.update_session(conn, session, now, position=slot + 1)
+            if session.mode == "mock":
+                self.mock.settle(conn, session, slot, "skipped", now)
             self._next(session, conn)
             return session
 
         result = await self._transaction(unit)
         if isinstance(result, _Stale):
             return [error(result.message)]
+        if result.mode == "mock":
+            return await self.mock.after_move(result, slot, "skipped")
         return [Reply("Skipped."), await self._after(result)]
 
     async def stop(self, who: Who) -> list[Reply]:
         ref = await self._find(who)
         now = self.clock.now()
-        closed = (
-            await self.db.transaction(lambda c: store.close_active(c, ref.user_pk, now, "finished"))
-            if ref
-            else None
-        )
+
+        def unit(conn: sqlite3.Connection) -> Reply | Session | None:
+            assert ref is not None
+            paused = self.mock.pause_active(conn, ref, now)
+            return paused or store.close_active(conn, ref.user_pk, now, "finished")
+
+        closed = await self.db.transaction(unit) if ref else None
+        if isinstance(closed, Reply):
+            return [closed]
         if closed is None:
             return [error("You have no quiz in progress.", "Start one with: quiz [topic]")]
         return [await self._summary(closed, stopped=True)]

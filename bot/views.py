@@ -198,7 +198,14 @@ def _ahead(ahead: Upcoming, now: datetime) -> str:
     return f"Your next review is due {describe_interval(now, ahead.next_due)}{week}."
 
 
-def practice_intro(bank: QuestionBank, plan: Plan, replaced: bool) -> Reply:
+def replaced_note(previous: Session) -> str:
+    """What happened to the round a new one replaced."""
+    if previous.mode == "mock":
+        return "Your mock round is paused: 'mock resume' carries on where you left off."
+    return "Your previous quiz was closed."
+
+
+def practice_intro(bank: QuestionBank, plan: Plan, replaced: str | None) -> Reply:
     parts = []
     if plan.due:
         parts.append(f"{_cards(len(plan.due))} due for review")
@@ -207,7 +214,7 @@ def practice_intro(bank: QuestionBank, plan: Plan, replaced: bool) -> Reply:
         parts.append(f"{len(plan.new)} new from your weakest topics ({topics})")
     body = "Practice: " + " and ".join(parts) + "."
     if replaced:
-        body += " Your previous quiz was closed."
+        body += f" {replaced}"
     return Reply(body, title="Practice")
 
 

@@ -1,0 +1,214 @@
+"""The mock-round side of PracticeService: start, answer bookkeeping, pause, resume,
+abandon, report and history. A round is a quiz session in 'mock' mode, so answering
+and skipping go through the service's usual slot checks."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from bot import mock as views
+from bot.bank.rounds import MockKind, NotEnoughQuestions, draw_round
+from bot.replies import Reply, error
+from bot.store import mocks
+from bot.store import practice as store
+from bot.store.practice import Session, UserRef
+
+if TYPE_CHECKING:
+    from bot.domain import Who
+    from bot.service import PracticeService
+
+NO_ROUND = "You have no unfinished mock round."
+START_HINT = "Start one with: mock [mixed|technical|system-design|behavioral]"
+
+
+class MockDesk:
+    def __init__(self, service: PracticeService) -> None:
+        self.service = service
+
+    # --- inside the service's transactions ----------------------------------------
+
+    def pause_if_mock(
+        self, conn: sqlite3.Connection, closed: Session | None, now: datetime
+    ) -> bool:
+        """A mock round's session was just closed by another round starting: pause it."""
+        if closed is None or closed.mode != "mock":
+            return False
+        mocks.pause(conn, closed.id, now)
+        return True
+
+    def settle(
+        self, conn: sqlite3.Connection, session: Session, slot: int, outcome: str, now: datetime
+    ) -> None:
+        """After the session moved past `slot`: stop that question's clock, start the next
+        one's, or close the round when it was the last."""
+        mocks.settle(conn, session.id, slot, outcome, now)
+        if session.status == "active":
+            mocks.show(conn, session.id, session.position, now)
+        else:
+            mocks.close(conn, session.id, "finished", now)
+
+    # --- replies after a move --------------------------------------------------------
+
+    async def after_move(self, session: Session, slot: int, outcome: str) -> list[Reply]:
+        times, ref_tz = await self.service.db.run(
+            lambda c: (mocks.slot_times(c, session.id), _timezone(c, session.user_pk))
+        )
+        first = views.recorded(outcome, times[slot])
+        if session.status == "active":
+            return [first, self.question_reply(session, times)]
+        return [first, await self.report(session.id, ref_tz)]
+
+    def question_reply(self, session: Session, times: list[mocks.SlotTime]) -> Reply:
+        q = self.service.bank.get(session.current_question_id or "")
+        if q is None:
+            return Reply(
+                "This question was removed from the bank. Type 'skip' to move on.", tone="error"
+            )
+        return views.question(self.service.bank, q, session, session.position, times)
+
+    async def report(self, session_id: int, timezone: str) -> Reply:
+        def read(conn: sqlite3.Connection):
+            r = mocks.get(conn, session_id)
+            assert r is not None
+            return (
+                r,
+                mocks.slot_times(conn, session_id),
+                mocks.answers(conn, session_id),
+                mocks.history(conn, r.user_pk, kind=r.kind, limit=10),
+            )
+
+        r, times, answers, previous = await self.service.db.run(read)
+        report = views.build_report(self.service.bank, r, times, answers, previous)
+        return views.report_reply(self.service.bank, report, timezone)
+
+    # --- commands ----------------------------------------------------------------------
+
+    async def start(self, who: Who, kind: MockKind) -> list[Reply]:
+        svc = self.service
+        now = svc.clock.now()
+
+        def unit(conn: sqlite3.Connection):
+            ref = svc._ensure(conn, who)
+            open_round = mocks.unfinished(conn, ref.user_pk)
+            if open_round is not None:
+                times = mocks.slot_times(conn, open_round.session_id)
+                done = sum(1 for t in times if t.outcome)
+                return views.unfinished(open_round, done, len(times))
+            used = {
+                r[0]
+                for r in conn.execute(
+                    "SELECT s.question_id FROM mock_slots s JOIN mock_rounds r"
+                    " ON r.session_id = s.session_id WHERE r.user_id = ?",
+                    (ref.user_pk,),
+                )
+            }
+            try:
+                questions = draw_round(svc.bank, kind, svc.rng, exclude=used)
+            except NotEnoughQuestions:
+                # Every question has been in a round before: repeats across rounds are
+                # fine, never within one.
+                try:
+                    questions = draw_round(svc.bank, kind, svc.rng)
+                except NotEnoughQuestions as exc:
+                    return error(f"{exc}.", "Try another kind of round: " + START_HINT)
+            ids = [q.id for q in questions]
+            session, previous = svc._begin(conn, ref, ids, None, None, now, "mock")
+            mocks.create(
+                conn,
+                session.id,
+                ref.user_pk,
+                kind.value,
+                [(q.id, views.budget_seconds(q)) for q in questions],
+                now,
+            )
+            # No mock round was open (checked above), so `previous` is a quiz or practice.
+            replaced = "Your quiz in progress was closed." if previous is not None else None
+            return questions, session, replaced, mocks.slot_times(conn, session.id)
+
+        result = await svc._transaction(unit)
+        if isinstance(result, Reply):
+            return [result]
+        if not isinstance(result, tuple):  # a duplicate write: the schema refused it
+            return [error(result.message)]
+        questions, session, replaced, times = result
+        return [views.intro(kind, questions, replaced), self.question_reply(session, times)]
+
+    async def resume(self, who: Who, session_id: int | None = None) -> list[Reply]:
+        svc = self.service
+        now = svc.clock.now()
+
+        def unit(conn: sqlite3.Connection):
+            ref = svc._ensure(conn, who)
+            r = mocks.unfinished(conn, ref.user_pk)
+            if r is None or (session_id is not None and r.session_id != session_id):
+                return error(NO_ROUND, START_HINT)
+            session = store.get_session(conn, r.session_id)
+            assert session is not None
+            if r.status == "paused":
+                closed = store.close_active(conn, ref.user_pk, now, "abandoned")
+                mocks.resume(conn, r.session_id, session.position, now)
+                store.mark_seen(conn, ref.user_pk, session.question_ids[session.position], now)
+                session = store.get_session(conn, r.session_id)
+                assert session is not None
+            else:
+                closed = None
+            times = mocks.slot_times(conn, r.session_id)
+            return r, session, times, closed
+
+        result = await svc._transaction(unit)
+        if isinstance(result, Reply):
+            return [result]
+        r, session, times, closed = result
+        used = sum(t.seconds for t in times)
+        note = views.resumed(r, session.position, session.total, used)
+        if closed is not None:
+            note = Reply(note.body + " Your quiz in progress was closed.", title=note.title)
+        return [note, self.question_reply(session, times)]
+
+    def pause_active(self, conn: sqlite3.Connection, ref: UserRef, now: datetime) -> Reply | None:
+        """'stop' during a mock round pauses it rather than ending it."""
+        session = store.active_session(conn, ref.user_pk)
+        if session is None or session.mode != "mock":
+            return None
+        store.close_active(conn, ref.user_pk, now, "abandoned")
+        mocks.pause(conn, session.id, now)
+        r = mocks.get(conn, session.id)
+        assert r is not None
+        times = mocks.slot_times(conn, session.id)
+        done = sum(1 for t in times if t.outcome)
+        return views.paused(done, len(times), sum(t.seconds for t in times), r.budget_seconds)
+
+    async def abandon(self, who: Who, session_id: int | None = None) -> list[Reply]:
+        svc = self.service
+        now = svc.clock.now()
+
+        def unit(conn: sqlite3.Connection):
+            ref = svc._ensure(conn, who)
+            r = mocks.unfinished(conn, ref.user_pk)
+            if r is None or (session_id is not None and r.session_id != session_id):
+                return None
+            mocks.close(conn, r.session_id, "abandoned", now)
+            return r.session_id, ref.timezone
+
+        result = await svc._transaction(unit)
+        if result is None:
+            return [error(NO_ROUND, START_HINT)]
+        sid, tz = result
+        return [await self.report(sid, tz)]
+
+    async def history(self, who: Who) -> list[Reply]:
+        ref = await self.service._find(who)
+        if ref is None:
+            return [views.history([], "UTC")]
+        rounds = await self.service.db.run(lambda c: mocks.history(c, ref.user_pk, limit=20))
+        return [views.history(rounds, ref.timezone)]
+
+
+def _timezone(conn: sqlite3.Connection, user_pk: int) -> str:
+    row = conn.execute(
+        "SELECT t.timezone FROM users u JOIN teams t ON t.id = u.team_id WHERE u.id = ?",
+        (user_pk,),
+    ).fetchone()
+    return row[0] if row else "UTC"
