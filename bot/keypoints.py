@@ -1,68 +1,219 @@
 """Key-point coverage of a written answer.
 
-A key point counts as covered when any of its phrases appears in the answer: as
-whole words (a trailing plural 's'/'es' allowed), or, for phrases of 8+ characters,
-as a close fuzzy match against a run of the same number of words, so small typos
-still count. Short phrases must match exactly: fuzzy matching of 3-5 letters finds
-them almost anywhere.
+A key point counts as covered when any of its phrases is found in the answer. Both are
+normalised first (case, punctuation, hyphens, British spellings, "n't" -> "not"), then
+a phrase is found when:
+
+- short aliases (up to 4 characters: l1, auc, pca, knn) appear as whole tokens;
+- every content word of the phrase appears, in any order, within a few words of each
+  other; words are compared by their Snowball stem ("calibrated" finds "calibration"),
+  and words of 6+ letters also match a misspelling (same first letter, one edit, two
+  for 9+ letters, rapidfuzz's OSA distance so a swapped pair is one edit);
+- a compound can be written joined or apart ("cross entropy", "cross-entropy",
+  "crossentropy").
+
+An occurrence right after a negation ("no", "not", "never", "without", "don't") does not
+count, unless the phrase itself is negative ("without blaming"): "you don't need a
+holdout set" does not make the holdout point. Misconceptions are found the same way.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rapidfuzz import fuzz, process
+import snowballstemmer
+from rapidfuzz.distance import OSA
 
 from bot.bank.schema import KeyPoint, Misconception
 
-FUZZY_MIN_LENGTH = 8
-FUZZY_CUTOFF = 87.0
+SHORT_ALIAS = 4  # at most this many characters: whole-token match only
+FUZZY_MIN_LENGTH = 6  # shorter words must be spelled right
+NEGATION_REACH = 3  # words before an occurrence searched for a negation
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "and",
+        "or",
+        "is",
+        "are",
+        "be",
+        "been",
+        "it",
+        "its",
+        "that",
+        "this",
+        "these",
+        "those",
+        "with",
+        "as",
+        "by",
+        "at",
+        "from",
+        "into",
+        "than",
+        "then",
+        "so",
+        "we",
+        "i",
+        "my",
+        "our",
+        "you",
+        "your",
+        "they",
+        "them",
+        "their",
+        "he",
+        "she",
+        "was",
+        "were",
+        "do",
+        "does",
+        "did",
+        "has",
+        "have",
+        "had",
+        "will",
+        "would",
+        "can",
+        "could",
+        "should",
+        "very",
+        "just",
+        "also",
+        "about",
+    ]
+)
+NEGATIONS = frozenset(
+    ["no", "not", "never", "without", "nor", "neither", "nothing", "none", "cannot"]
+)
+# British to American spellings that stemming does not join, applied to both sides.
+_SPELLING = {
+    "behaviour": "behavior",
+    "behaviours": "behaviors",
+    "behavioural": "behavioral",
+    "labelled": "labeled",
+    "labelling": "labeling",
+    "modelling": "modeling",
+    "modelled": "modeled",
+    "travelled": "traveled",
+    "cancelled": "canceled",
+    "signalling": "signaling",
+    "catalogue": "catalog",
+    "catalogues": "catalogs",
+    "centre": "center",
+    "centres": "centers",
+    "favour": "favor",
+    "colour": "color",
+    "optimisation": "optimization",
+    "programme": "program",
+}
+_ISE = re.compile(r"(?<=\w{3})is(e|es|ed|ing|ation|ations|er|ers)$")
+_YSE = re.compile(r"(?<=\w{3})ys(e|es|ed|ing)$")
+_STEMMER = snowballstemmer.stemmer("english")
 
 
 def normalise(text: str) -> str:
+    """Case-folded words separated by single spaces; hyphens and punctuation are spaces."""
     text = unicodedata.normalize("NFKC", text).casefold()
+    text = re.sub(r"n['’]t\b", " not", text)
     return " ".join(re.sub(r"[^\w+#%]+", " ", text).split())
 
 
-@lru_cache(maxsize=8192)
-def _phrase_pattern(phrase: str) -> re.Pattern[str]:
-    return re.compile(r"(?<!\w)" + re.escape(phrase) + r"(?:e?s)?(?!\w)")
+@lru_cache(maxsize=65536)
+def _word(token: str) -> str:
+    """One token as compared: American spelling, then its Snowball stem."""
+    token = _SPELLING.get(token, token)
+    token = _ISE.sub(r"iz\1", token)
+    token = _YSE.sub(r"yz\1", token)
+    return _STEMMER.stemWord(token)
 
 
 class _Answer:
-    """A normalised answer with its word windows, built once per length and reused."""
+    """A normalised answer with its stems and the positions of each, built once."""
 
     def __init__(self, text: str) -> None:
         self.text = normalise(text)
-        self.words = self.text.split()
-        self._windows: dict[int, list[str]] = {}
+        self.tokens = self.text.split()
+        self.stems = [_word(t) for t in self.tokens]
+        self.at: dict[str, list[int]] = {}
+        for i, s in enumerate(self.stems):
+            self.at.setdefault(s, []).append(i)
+        self._near: dict[str, list[int]] = {}
 
-    def windows(self, size: int) -> list[str]:
-        if size not in self._windows:
-            w = self.words
-            self._windows[size] = [" ".join(w[i : i + size]) for i in range(len(w) - size + 1)]
-        return self._windows[size]
+    def positions(self, token: str) -> list[int]:
+        """Where `token` (a phrase word) occurs: its stem, or a close misspelling."""
+        hit = self._near.get(token)
+        if hit is not None:
+            return hit
+        found = list(self.at.get(_word(token), ()))
+        if len(token) >= FUZZY_MIN_LENGTH:
+            allowed = 2 if len(token) >= 9 else 1
+            for i, t in enumerate(self.tokens):
+                if (
+                    t[0] == token[0]
+                    and abs(len(t) - len(token)) <= allowed
+                    and OSA.distance(t, token, score_cutoff=allowed) <= allowed
+                ):
+                    found.append(i)
+        self._near[token] = hit = sorted(set(found))
+        return hit
+
+    def negated(self, start: int) -> bool:
+        return any(t in NEGATIONS for t in self.tokens[max(0, start - NEGATION_REACH) : start])
 
 
-def _present(phrase: str, answer: _Answer, fuzzy: bool) -> bool:
-    p = normalise(phrase)
-    if not p:
+@lru_cache(maxsize=16384)
+def _phrase(phrase: str) -> tuple[str, tuple[str, ...], bool, re.Pattern[str]]:
+    """(normalised text, content words, whether the phrase is itself negative, compound
+    pattern matching its words joined or apart)."""
+    text = normalise(phrase)
+    words = text.split()
+    content = tuple(w for w in words if w not in STOPWORDS) or tuple(words)
+    joined = r"(?<!\w)" + "[ ]?".join(re.escape(w) for w in words) + r"(?:e?s)?(?!\w)"
+    return text, content, any(w in NEGATIONS for w in words), re.compile(joined)
+
+
+def _found(phrase: str, answer: _Answer) -> bool:
+    text, content, negative, joined = _phrase(phrase)
+    if not text:
         return False
-    if _phrase_pattern(p).search(answer.text):
-        return True
-    if fuzzy and len(p) >= FUZZY_MIN_LENGTH:
-        windows = answer.windows(len(p.split()))
-        return (
-            process.extractOne(p, windows, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF) is not None
+    if len(text) <= SHORT_ALIAS:
+        return any(
+            not answer.negated(i) for i, t in enumerate(answer.tokens) if t in (text, text + "s")
         )
+    # The words as written, apart or joined ("cross entropy", "crossentropy").
+    for m in joined.finditer(answer.text):
+        if negative or not answer.negated(answer.text.count(" ", 0, m.start())):
+            return True
+    # Every content word by stem or misspelling, in any order, close together.
+    lists = [answer.positions(w) for w in content]
+    if any(not ps for ps in lists):
+        return False
+    reach = len(text.split()) + 3
+    for first in sorted({p for ps in lists for p in ps}):
+        near = all(any(first <= p < first + reach for p in ps) for ps in lists)
+        if near and (negative or not answer.negated(first)):
+            return True
     return False
 
 
-def phrase_present(phrase: str, text: str, *, fuzzy: bool = True) -> bool:
-    return _present(phrase, _Answer(text), fuzzy)
+def phrase_present(phrase: str, text: str) -> bool:
+    return _found(phrase, _Answer(text))
+
+
+def _any(phrases: Iterable[str], answer: _Answer) -> bool:
+    return any(_found(p, answer) for p in phrases)
 
 
 @dataclass(frozen=True)
@@ -84,10 +235,6 @@ def assess(
     covered: list[str] = []
     missed: list[str] = []
     for kp in key_points:
-        hit = any(_present(ph, text, fuzzy=True) for ph in kp.phrases)
-        (covered if hit else missed).append(kp.point)
-    # Misconception phrases must match exactly: a false alarm is worse than a miss.
-    flagged = tuple(
-        m for m in misconceptions if any(_present(ph, text, fuzzy=False) for ph in m.phrases)
-    )
+        (covered if _any(kp.phrases, text) else missed).append(kp.point)
+    flagged = tuple(m for m in misconceptions if _any(m.phrases, text))
     return Coverage(tuple(covered), tuple(missed), flagged)
