@@ -35,7 +35,9 @@ _COMMAND_WORDS = {
     "exit",
 }
 # Commands that take arguments and still work with a written answer pending.
-_COMMAND_HEADS = {"daily", "schedule", "quiz"}
+_COMMAND_HEADS = {"daily", "schedule", "quiz", "practice", "mock", "me"}
+# Commands that end or replace the round in front of the person: the pending answer goes.
+_ROUND_HEADS = {"stop", "end", "quiz", "practice", "mock"}
 
 
 def console_identity() -> Who:
@@ -110,6 +112,8 @@ class ConsoleSession:
     async def _dispatch(self, line: str, stripped: str, word: str) -> list[Reply]:
         head = word.split(" ", 1)[0]
         is_command = word in _COMMAND_WORDS or head in _COMMAND_HEADS or stripped.startswith("/")
+        if is_command and head in _ROUND_HEADS:
+            self.prompt, self.buttons = None, ()
         if self.prompt is not None and not is_command:
             prompt = self.prompt
             if stripped.isdigit() and self.buttons and 1 <= int(stripped) <= len(self.buttons):

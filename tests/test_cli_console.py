@@ -243,3 +243,33 @@ def test_invalid_content_at_start_up_is_reported_not_crashed(tmp_path: Path):
     result = mlprep(tmp_path, "run", env={"MLPREP_CONTENT_DIR": str(FIXTURES / "broken")})
     assert result.returncode == 2
     assert "problem(s) in the question files" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_console_mock_round_pauses_resumes_and_reports(tmp_path: Path):
+    script = (
+        "mock behavioral\n"
+        "I explained the forecast with one chart and checked she could explain it back.\n"
+        "skip\n"
+        "stop\n"
+        "mock resume\n"
+        "We missed the date; I told my manager early.\n"
+        "I measured where the latency went before changing anything.\n"
+        "mock history\n"
+    )
+    content = Path(__file__).resolve().parent.parent / "content" / "questions"
+    result = mlprep(tmp_path, "console", stdin=script, env={"MLPREP_CONTENT_DIR": str(content)})
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "== Mock · Question 1 of 4" in out and "Time budget: 20 min" in out
+    assert "Mock round paused after 2 of 4 questions" in out
+    assert "Resuming your behavioral mock round at question 3 of 4" in out
+    assert "no longer open" not in out  # 'stop' dropped the pending written answer
+    assert "== Mock interview report · behavioral" in out
+    assert "3 of 4 questions answered" in out and "Skipped. Key points:" in out
+    assert "behavioral    finished  3/4 answered" in out
+    with sqlite3.connect(tmp_path / "bot.db") as db:
+        assert db.execute("SELECT kind, status FROM mock_rounds").fetchall() == [
+            ("behavioral", "finished")
+        ]
+        outcomes = db.execute("SELECT outcome FROM mock_slots ORDER BY slot").fetchall()
+        assert [o[0] for o in outcomes] == ["answered", "skipped", "answered", "answered"]

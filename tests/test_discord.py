@@ -469,3 +469,35 @@ async def test_practice_from_a_slash_command(rig: DiscordRig, db: Database):
     [topics] = await rig.run(rig.slash("prep practice", {"topic": "alp"}, focused="topic"), 0)
     assert topics.body["choices"][0]["value"] == "alpha"
     assert await rows(db, "SELECT mode FROM quiz_sessions") == [("practice",)]
+
+
+async def test_a_mock_round_through_slash_command_modal_and_report(
+    db: Database, clock: ManualClock
+):
+    from bot.bank import builtin_content_dir
+
+    rig = await DiscordRig(db, QuestionBank.load([builtin_content_dir()]), clock).start()
+    try:
+        intro, question = await rig.command("prep mock", {"round": "system-design"}, shown_count=2)
+        assert intro.title == "Mock interview" and "Time budget" in intro.text
+        for n in range(3):
+            assert question.title.startswith(f"Mock · Question {n + 1} of 3")
+            opener = rig.components_of(question)["Write your answer"]
+            [modal] = await rig.run(rig.click_payload(question, opener), shown_count=0)
+            clock.advance(minutes=4)
+            submit = rig.fake.modal_submit(
+                modal.body["custom_id"],
+                {"answer": "I would start from the requirements and a simple baseline."},
+                user_id=MEMBER, guild_id=GUILD, channel_id=CHANNEL,
+            )  # fmt: skip
+            recorded, question = shown(await rig.run(submit, shown_count=2))
+            assert recorded.text.startswith("Answer recorded (4m")
+        report = question
+        assert report.title.startswith("Mock interview report · system-design")
+        assert "3 of 3 questions answered in 12 min" in report.text
+        assert "Topics to practise" in report.text
+        [history] = await rig.command("prep mock", {"round": "history"})
+        assert "system-design" in history.text and "3/3 answered" in history.text
+        assert await rows(db, "SELECT status FROM mock_rounds") == [("finished",)]
+    finally:
+        await rig.close()

@@ -398,3 +398,33 @@ async def test_a_written_daily_answer_is_rated_by_its_buttons(rig: SlackRig, db:
     [rated] = await rig.replies(1, start=1)
     assert "Rated Hard" in texts(rated)
     assert await rows(db, "SELECT rating, source FROM sr_reviews") == [(2, "daily")]
+
+
+async def test_a_mock_round_by_slash_command_and_modal_with_a_report(
+    db: Database, clock: ManualClock
+):
+    from bot.bank import builtin_content_dir
+
+    rig = await SlackRig(db, QuestionBank.load([builtin_content_dir()]), clock).start()
+    try:
+        await rig.command("mock behavioral")
+        intro, question = await rig.replies(2)
+        assert header(intro) == "Mock interview" and "Time budget" in texts(intro)
+        for n in range(4):
+            assert header(question).startswith(f"Mock · Question {n + 1} of 4")
+            await rig.click(buttons(question)["Write your answer"])
+            opened = (await rig.fake.wait_for("views.open", n + 1))[n]
+            clock.advance(minutes=3)
+            await rig.submit(opened.params["view"], "We shipped it and it went fine.")
+            posted = await rig.fake.wait_for("chat.postEphemeral", 2 * (n + 1))
+            recorded, question = (c.params for c in posted[-2:])
+            assert texts(recorded).startswith("Answer recorded (3m")
+        report = question
+        assert header(report).startswith("Mock interview report · behavioral")
+        assert "4 of 4 questions answered in 12 min" in texts(report)
+        assert "You covered" in texts(report) and "Not mentioned" in texts(report)
+        await rig.command("mock history")
+        [history] = await rig.replies(1, start=2)
+        assert "behavioral" in texts(history) and "4/4 answered" in texts(history)
+    finally:
+        await rig.close()

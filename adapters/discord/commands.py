@@ -22,8 +22,8 @@ from bot.domain import DEFAULT_QUIZ, MAX_ANSWER_CHARS, MAX_QUIZ, MIN_QUIZ
 
 Choice = app_commands.Choice
 CommandName = Literal[
-    "quiz", "practice", "answer", "rate", "skip", "stop", "leaderboard", "streak", "stats",
-    "topics", "daily", "schedule", "help",
+    "quiz", "practice", "mock", "answer", "rate", "skip", "stop", "leaderboard", "streak",
+    "stats", "me", "topics", "daily", "schedule", "help",
 ]  # fmt: skip
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun", "off"]
 
@@ -109,6 +109,19 @@ class Prep(app_commands.Group, name="prep", description="Practise for ML enginee
     ) -> None:
         await frontend_of(interaction).command(interaction, text_command("practice", topic))
 
+    @app_commands.command(description=_describe("mock"))
+    @app_commands.describe(
+        round="the kind of round (mixed if empty), or resume/abandon/history of your rounds"
+    )
+    async def mock(
+        self,
+        interaction: discord.Interaction,
+        round: Literal[
+            "mixed", "technical", "system-design", "behavioral", "resume", "abandon", "history"
+        ] = "mixed",
+    ) -> None:
+        await frontend_of(interaction).command(interaction, text_command("mock", round), slow=True)
+
     @app_commands.command(description=_describe("answer"))
     @app_commands.describe(text="your answer, as you would say it in the interview")
     async def answer(
@@ -151,8 +164,19 @@ class Prep(app_commands.Group, name="prep", description="Practise for ML enginee
         await frontend_of(interaction).command(interaction, "streak")
 
     @app_commands.command(description=_describe("stats"))
-    async def stats(self, interaction: discord.Interaction) -> None:
-        await frontend_of(interaction).command(interaction, "stats", slow=True)
+    @app_commands.describe(scope="yours (default), or the team's (Manage Server)")
+    async def stats(
+        self, interaction: discord.Interaction, scope: Literal["me", "team"] = "me"
+    ) -> None:
+        text = "stats team" if scope == "team" else "stats"
+        await frontend_of(interaction).command(interaction, text, slow=True)
+
+    @app_commands.command(description=_describe("me"))
+    @app_commands.describe(action="export: your data as a JSON file; delete: erase it (asks first)")
+    async def me(
+        self, interaction: discord.Interaction, action: Literal["export", "delete"]
+    ) -> None:
+        await frontend_of(interaction).command(interaction, text_command("me", action), slow=True)
 
     @app_commands.command(description=_describe("topics"))
     async def topics(self, interaction: discord.Interaction) -> None:
