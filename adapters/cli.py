@@ -110,7 +110,8 @@ async def _console(settings: Settings) -> None:
     from adapters.console import run_console
 
     async with open_service(settings) as service:
-        await run_console(service)
+        # Charts and exports go beside the database, which the person already knows about.
+        await run_console(service, files_dir=settings.database_path.parent / "files")
 
 
 async def _run(settings: Settings) -> None:

@@ -12,6 +12,7 @@ import sys
 import textwrap
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TextIO
 
 from bot.app import running_daily
@@ -67,14 +68,31 @@ def render(reply: Reply, width: int = 78, buttons: bool = True) -> str:
     return "\n".join(out)
 
 
+def save_files(reply: Reply, directory: Path) -> list[Path]:
+    """Write a reply's files (a chart, an export) where the person can open them."""
+    saved = []
+    for f in reply.files:
+        directory.mkdir(parents=True, exist_ok=True)
+        path = directory / Path(f.filename).name  # never a path from elsewhere
+        path.write_bytes(f.data)
+        saved.append(path.resolve())
+    return saved
+
+
 class ConsoleSession:
     def __init__(
-        self, service: PracticeService, who: Who, out: TextIO, interactive: bool = False
+        self,
+        service: PracticeService,
+        who: Who,
+        out: TextIO,
+        interactive: bool = False,
+        files_dir: Path = Path("files"),
     ) -> None:
         self.service = service
         self.who = who
         self.out = out
         self.interactive = interactive
+        self.files_dir = files_dir
         self.buttons: Sequence[Button] = ()
         self.prompt: TextPrompt | None = None
         self._lock = asyncio.Lock()
@@ -90,7 +108,10 @@ class ConsoleSession:
 
     def show(self, replies: Sequence[Reply]) -> None:
         for reply in replies:
-            self.out.write(render(reply) + "\n\n")
+            text = render(reply)
+            for path in save_files(reply, self.files_dir):
+                text += f"\nSaved: {path}"
+            self.out.write(text + "\n\n")
         self.out.flush()
         interactive = [r for r in replies if r.buttons or r.text_prompt]
         if interactive:
@@ -189,11 +210,12 @@ async def run_console(
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
     who: Who | None = None,
+    files_dir: Path = Path("files"),
 ) -> None:
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     interactive = stdin.isatty()
-    session = ConsoleSession(service, who or console_identity(), stdout, interactive)
+    session = ConsoleSession(service, who or console_identity(), stdout, interactive, files_dir)
     if interactive:
         stdout.write(
             "mlprep console. Type 'help' for commands, 'quiz' to start, 'quit' to leave.\n"

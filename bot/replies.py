@@ -42,6 +42,17 @@ class TextPrompt:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with a reply: attached on Discord, uploaded to a DM on Slack, written
+    to a file in the console."""
+
+    filename: str
+    data: bytes
+    mime: str  # "image/png", "application/json"
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class Reply:
     body: str
     title: str | None = None
@@ -53,6 +64,7 @@ class Reply:
     tone: Literal["info", "success", "error", "question"] = "info"
     image_url: str | None = None
     preformatted: bool = False  # the body is aligned columns: show it in a fixed-width font
+    files: tuple[Attachment, ...] = ()
 
 
 def error(message: str, hint: str | None = None) -> Reply:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from datetime import date
 
 from bot.leaderboard import Period, Standing, rank
 from bot.store.database import Database
@@ -62,3 +63,13 @@ def topic_rows(conn: sqlite3.Connection, user_pk: int) -> list[TopicStats]:
 
 async def topic_stats(db: Database, user_pk: int) -> list[TopicStats]:
     return await db.run(lambda conn: topic_rows(conn, user_pk))
+
+
+def answers_per_day(conn: sqlite3.Connection, user_pk: int, since: date) -> dict[date, int]:
+    """How many answers a person gave on each local date from `since` on."""
+    rows = conn.execute(
+        "SELECT local_date, count(*) FROM attempts WHERE user_id = ? AND local_date >= ?"
+        " GROUP BY local_date",
+        (user_pk, since.isoformat()),
+    )
+    return {date.fromisoformat(r[0]): r[1] for r in rows}
