@@ -99,8 +99,9 @@ def _render(data: ChartData) -> bytes:
     top.set_title("Accuracy by topic, weakest first", loc="left", fontsize=11)
 
     most = max(1, max(map(max, data.grid)))
-    greens = ListedColormap(["#ebedf0", "#c6e48b", "#7bc96f", "#239a3b", "#196127"])
-    greens.set_bad("white")  # days still to come this week
+    greens = ListedColormap(["#ebedf0", "#c6e48b", "#7bc96f", "#239a3b", "#196127"]).with_extremes(
+        bad="white"
+    )  # bad: days still to come this week
     first = date.fromisoformat(data.first_monday)
     today = date.fromisoformat(data.today)
     shown = [

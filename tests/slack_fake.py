@@ -26,7 +26,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 # Parameters that slack_sdk may send as JSON-encoded strings (form posts) or as objects (JSON).
-JSON_PARAMS = ("blocks", "view", "attachments")
+JSON_PARAMS = ("blocks", "view", "attachments", "files")
 SOCKET_WAIT = 5.0  # how long socket_send waits for a client to connect
 
 
@@ -68,7 +68,14 @@ class FakeSlack:
             "conversations.info": self._conversations_info,
             "conversations.open": self._conversations_open,
             "apps.connections.open": self._apps_connections_open,
+            "files.getUploadURLExternal": self._files_upload_url,
+            "files.completeUploadExternal": self._files_complete,
         }
+        # file id -> (filename, bytes uploaded to its upload URL); completed uploads
+        # as (file id, title, channel id)
+        self.uploads: dict[str, tuple[str, bytes]] = {}
+        self.shared_files: list[tuple[str, str, str]] = []
+        self._file_ids = itertools.count(1)
         self._failures: defaultdict[str, deque[_Failure]] = defaultdict(deque)
         self._acks: dict[str, dict[str, Any]] = {}
         self._sockets: list[web.WebSocketResponse] = []
@@ -86,6 +93,7 @@ class FakeSlack:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/respond/{name}", self._respond)
         app.router.add_get("/socket", self._socket)
+        app.router.add_post("/upload/{file_id}", self._upload)
         # A short shutdown timeout keeps close() bounded if a handler is still running.
         self._runner = web.AppRunner(app, shutdown_timeout=1.0, handle_signals=False)
         await self._runner.setup()
@@ -343,6 +351,34 @@ class FakeSlack:
         if not users:
             return {"ok": False, "error": "users_list_not_supplied"}
         return {"ok": True, "channel": {"id": "D" + users.split(",")[0]}}
+
+    def _files_upload_url(self, call: Call) -> dict[str, Any]:
+        if not call.params.get("filename") or not call.params.get("length"):
+            return {"ok": False, "error": "invalid_arguments"}
+        file_id = f"F{next(self._file_ids)}"
+        self.uploads[file_id] = (str(call.params["filename"]), b"")
+        url = f"http://127.0.0.1:{self._port}/upload/{file_id}"
+        return {"ok": True, "upload_url": url, "file_id": file_id}
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        file_id = request.match_info["file_id"]
+        if file_id not in self.uploads:
+            return web.Response(status=404, text="no such upload")
+        data = await request.read()
+        self.uploads[file_id] = (self.uploads[file_id][0], data)
+        self._notify()
+        return web.Response(text=f"OK - {len(data)}")
+
+    def _files_complete(self, call: Call) -> dict[str, Any]:
+        files = call.params.get("files")
+        if not isinstance(files, list) or not files:
+            return {"ok": False, "error": "invalid_arguments"}
+        channel = str(call.params.get("channel_id") or "")
+        for f in files:
+            if f.get("id") not in self.uploads or not self.uploads[f["id"]][1]:
+                return {"ok": False, "error": "file_not_found"}
+            self.shared_files.append((f["id"], str(f.get("title", "")), channel))
+        return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
 
     def _apps_connections_open(self, call: Call) -> dict[str, Any]:
         return {"ok": True, "url": self.socket_url}

@@ -72,6 +72,8 @@ def test_console_session_from_piped_stdin(tmp_path: Path):
     assert "There is no topic 'nosuchtopic'" in out
     assert "A quiz can have 1 to 20 questions, not 99." in out
     assert "Attempts: 2   Right: 2 (100%)   Points: 45" in out
+    [chart] = list((tmp_path / "files").glob("stats-*.png"))  # beside the database
+    assert f"Saved: {chart}" in out and chart.read_bytes().startswith(b"\x89PNG")
     assert "Current streak: 1 day" in out
     assert " 1. 45 pts  tester  <- you" in out
     assert "Traceback" not in result.stderr

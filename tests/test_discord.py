@@ -127,6 +127,10 @@ async def test_leaderboard_streak_stats_help_and_topics(rig: DiscordRig):
     stats = await rig.run(rig.slash("prep stats"))
     assert stats[0].type == 5 and stats[0].ephemeral
     assert shown(stats)[0].title == "Your stats" and "Alpha topic: 1/1" in shown(stats)[0].text
+    [(filename, png, _type)] = shown(stats)[0].call.files  # the chart, attached
+    assert filename.startswith("stats-") and filename.endswith(".png")
+    assert png.startswith(b"\x89PNG")
+    assert shown(stats)[0].body["attachments"][0]["filename"] == filename
     [helped] = await rig.command("prep help")
     assert "/prep quiz" in helped.text and "/prep-schedule" not in helped.text.split("schedule")[0]
     [scheduling] = await rig.command("prep help", {"command": "schedule"})

@@ -428,3 +428,30 @@ async def test_a_mock_round_by_slash_command_and_modal_with_a_report(
         assert "behavioral" in texts(history) and "4/4 answered" in texts(history)
     finally:
         await rig.close()
+
+
+async def test_stats_chart_is_uploaded_to_the_persons_dm(rig: SlackRig):
+    await rig.command("quiz alpha hard 1")
+    [question] = await rig.replies(1)
+    await rig.click(buttons(question)["Option three"])
+    await rig.replies(2, start=1)
+    await rig.command("stats")
+    [stats] = await rig.replies(1, start=3)
+    assert header(stats) == "Your stats" and stats["response_type"] == "ephemeral"
+    assert "Sent to you in a direct message: stats-" in texts(stats)
+    [(file_id, title, channel)] = rig.fake.shared_files
+    assert channel == "D" + MEMBER_ID and title == "Accuracy by topic and activity"
+    name, data = rig.fake.uploads[file_id]
+    assert name.endswith(".png") and data.startswith(b"\x89PNG")
+
+
+async def test_a_failed_upload_is_said_in_the_reply(rig: SlackRig):
+    await rig.command("quiz alpha hard 1")
+    [question] = await rig.replies(1)
+    await rig.click(buttons(question)["Option three"])
+    await rig.replies(2, start=1)
+    rig.fake.fail_next("files.getUploadURLExternal", "not_allowed_token_type")
+    await rig.command("stats")
+    [stats] = await rig.replies(1, start=3)
+    assert "Could not send stats-" in texts(stats) and "not_allowed_token_type" in texts(stats)
+    assert header(stats) == "Your stats"  # the numbers still arrive

@@ -145,7 +145,7 @@ class Frontend:
         for i, out in enumerate(messages):
             try:
                 if i == 0 and deferred:  # replaces "thinking…"; its visibility was set then
-                    await interaction.edit_original_response(**out.kwargs())
+                    await interaction.edit_original_response(**out.kwargs(edit=True))
                 elif i == 0 and not interaction.response.is_done():
                     await interaction.response.send_message(ephemeral=out.ephemeral, **out.kwargs())
                 else:

@@ -6,13 +6,14 @@ never format, and every send uses AllowedMentions.none(), so nothing can ping an
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 
 import discord
 
 from adapters.discord.items import ActionButton, PickSelect, WriteButton
-from bot.replies import Button, Reply
+from bot.replies import Attachment, Button, Reply
 from bot.textfit import chunks, cut
 
 TITLE_MAX, DESCRIPTION_MAX, FIELD_NAME_MAX, FIELD_VALUE_MAX = 256, 4096, 256, 1024
@@ -69,11 +70,21 @@ class Outgoing:
     embed: discord.Embed
     view: discord.ui.View | None
     ephemeral: bool
+    files: tuple[Attachment, ...] = ()
 
-    def kwargs(self) -> dict[str, object]:
+    def kwargs(self, edit: bool = False) -> dict[str, object]:
+        """Arguments for send_message/followup.send, or with `edit` for
+        edit_original_response (which takes files as 'attachments')."""
         sent: dict[str, object] = {"embed": self.embed, "allowed_mentions": NO_MENTIONS}
         if self.view is not None:
             sent["view"] = self.view
+        if self.files:
+            # A discord.File is read once, so each send gets new ones.
+            made = [
+                discord.File(io.BytesIO(f.data), filename=f.filename, description=f.description)
+                for f in self.files
+            ]
+            sent["attachments" if edit else "files"] = made
         return sent
 
 
@@ -164,7 +175,13 @@ def render(reply: Reply) -> list[Outgoing]:
     if reply.image_url:
         embeds[-1].set_image(url=reply.image_url)
     view = view_for(reply)
+    last = len(embeds) - 1
     return [
-        Outgoing(embed, view if i == len(embeds) - 1 else None, reply.ephemeral)
+        Outgoing(
+            embed,
+            view if i == last else None,
+            reply.ephemeral,
+            reply.files if i == last else (),
+        )
         for i, embed in enumerate(embeds)
     ]

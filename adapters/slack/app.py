@@ -11,6 +11,7 @@ import logging
 import re
 import time
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import replace
 from typing import Any
 
 from aiohttp import web
@@ -43,7 +44,15 @@ EVENTS_PATH = "/slack/events"
 EVENTS = ("app_home_opened",)
 # What the Web API calls need; manifest.yml must grant every one (tests/test_slack_manifest.py).
 SCOPES = frozenset(
-    {"commands", "chat:write", "im:write", "users:read", "channels:read", "groups:read"}
+    {
+        "commands",
+        "chat:write",
+        "im:write",
+        "files:write",
+        "users:read",
+        "channels:read",
+        "groups:read",
+    }
 )
 CORE_ACTIONS = re.compile(f"^{ACTION_ID}$")
 OPEN_ACTIONS = re.compile("^" + re.escape(OPEN_PREFIX))
@@ -126,6 +135,7 @@ class SlackBot:
     async def on_command(self, ack: Callable, body: dict[str, Any], respond: Respond) -> None:
         await ack()
         text = str(body.get("text") or "")
+        who: Who | None = None
         try:
             parsed = cmd.parse(text)
             user_id = str(body["user_id"])
@@ -142,18 +152,20 @@ class SlackBot:
         except Exception:
             log.exception("/prep %s failed", text[:40])
             replies = [OOPS]
-        await self._respond(respond, replies)
+        await self._respond(respond, replies, who)
 
     async def on_action(self, ack: Callable, body: dict[str, Any], respond: Respond) -> None:
         await ack()
         action_id = ""
+        who: Who | None = None
         try:
             action_id = str(body["actions"][0]["action_id"])
-            replies = await self.service.handle_action(self._who(body), action_id)
+            who = self._who(body)
+            replies = await self.service.handle_action(who, action_id)
         except Exception:
             log.exception("action %s failed", action_id[:40])
             replies = [OOPS]
-        await self._respond(respond, replies)
+        await self._respond(respond, replies, who)
 
     async def on_open_answer(self, ack: Callable, body: dict[str, Any]) -> None:
         """Open the modal at once: its trigger_id expires 3 s after the click."""
@@ -217,8 +229,10 @@ class SlackBot:
             channel_id=channel or self._channel_of(body),
         )
 
-    async def _respond(self, respond: Respond, replies: list[Reply]) -> None:
+    async def _respond(self, respond: Respond, replies: list[Reply], who: Who | None) -> None:
         for reply in replies:
+            if reply.files and who is not None:
+                reply = await self._send_files(who, reply)
             try:
                 await respond(
                     **message(reply),
@@ -227,6 +241,26 @@ class SlackBot:
                 )
             except Exception:
                 log.exception("could not answer through response_url")
+
+    async def _send_files(self, who: Who, reply: Reply) -> Reply:
+        """Files go to the person's DM with the bot (a slash command's reply is ephemeral
+        and cannot carry one); the reply says where they went, or that they could not."""
+        names = ", ".join(f.filename for f in reply.files)
+        try:
+            opened = await self.client.conversations_open(users=who.user_id)
+            for f in reply.files:
+                await self.client.files_upload_v2(
+                    channel=opened["channel"]["id"],
+                    content=f.data,
+                    filename=f.filename,
+                    title=f.description or f.filename,
+                )
+            note = f"Sent to you in a direct message: {names}."
+        except SlackApiError as exc:
+            log.warning("could not send %s: %s", names, exc.response.get("error"))
+            note = f"Could not send {names} (Slack said: {exc.response.get('error')})."
+        footer = f"{reply.footer}\n{note}" if reply.footer else note
+        return replace(reply, footer=footer)
 
     async def _tell_privately(self, who: Who, replies: list[Reply]) -> None:
         """After a modal there is no response_url: an ephemeral message in the channel the
