@@ -8,7 +8,7 @@ import random
 import sqlite3
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from rapidfuzz import fuzz, process
 
@@ -35,6 +35,7 @@ from bot.written import checked_answer
 log = logging.getLogger(__name__)
 
 USER_CACHE_SIZE = 50_000
+TEAM_WEEKS = 4  # 'stats team' looks at this many weeks, this one included
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,8 @@ class PracticeService:
                 return [await self.streak(who)]
             case cmd.Stats():
                 return [await self.stats(who)]
+            case cmd.StatsTeam():
+                return [await self.team_stats(who)]
             case cmd.Topics():
                 return [views.topics(self.bank)]
             case (
@@ -575,6 +578,27 @@ class PracticeService:
             f"stats-{today.isoformat()}.png", png, "image/png", "Accuracy by topic and activity"
         )
         return replace(reply, files=(chart,))
+
+    async def team_stats(self, who: Who) -> Reply:
+        """Participation and strongest/weakest topics of the whole team (admins)."""
+        if not who.is_admin:
+            return error(
+                "Only admins can see team stats (on Slack: workspace admins and owners; "
+                "on Discord: members with Manage Server).",
+                "Your own progress: stats",
+            )
+        team = await self.db.fetchone(
+            "SELECT id, timezone FROM teams WHERE platform = ? AND external_id = ?",
+            (who.platform, who.team_id),
+        )
+        tz = team[1] if team else self.default_timezone
+        today = local_date(self.clock.now(), tz)
+        monday = today - timedelta(days=today.weekday())
+        starts = [monday - timedelta(weeks=w) for w in range(TEAM_WEEKS - 1, -1, -1)]
+        if team is None:
+            return views.team_stats(self.bank, reads.TeamActivity(0, 0, [], 0, 0, []), TEAM_WEEKS)
+        activity = await self.db.run(lambda c: reads.team_activity(c, team[0], starts))
+        return views.team_stats(self.bank, activity, TEAM_WEEKS)
 
     async def home(self, who: Who) -> Home:
         """Streak, points, weakest topics and today's daily question, for a home screen."""

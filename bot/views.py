@@ -16,7 +16,7 @@ from bot.replies import Button, Field, Reply, TextPrompt
 from bot.sr import RATING_NAMES, describe_interval, suggested_rating
 from bot.store.cards import Upcoming
 from bot.store.practice import Recorded, Session
-from bot.store.reads import TopicStats
+from bot.store.reads import TeamActivity, TopicStats
 from bot.streaks import StreakState
 
 LETTERS = "ABCD"
@@ -332,3 +332,46 @@ def help_text(command: str | None = None, prefix: str = "") -> Reply:
         "\nExample: quiz evaluation medium 5"
     )
     return Reply(body, title="Commands")
+
+
+MIN_TEAM_TOPIC_ANSWERS = 5  # fewer answers say little about a team's strength in a topic
+
+
+def team_stats(bank: QuestionBank, activity: TeamActivity, weeks: int) -> Reply:
+    a = activity
+    if not a.answers:
+        return Reply(
+            f"No answers in the last {weeks} weeks. A daily question gets a team going: "
+            "'help schedule'.",
+            title="Team stats",
+        )
+    rate = a.correct / a.answers
+    trend = " → ".join(str(n) for n in a.active_by_week)
+    lines = [
+        f"Last {weeks} weeks: {a.active} of {a.members} members answered at least once; "
+        f"{a.answers} answers, {rate:.0%} right.",
+        f"People answering per week, oldest first: {trend}.",
+    ]
+    ranked = sorted(
+        (t for t in a.topics if t.attempts >= MIN_TEAM_TOPIC_ANSWERS),
+        key=lambda t: (-t.accuracy, -t.attempts, t.topic),
+    )
+    fields = []
+    if ranked:
+
+        def line(t: TopicStats) -> str:
+            return f"{bank.title(t.topic)}: {t.accuracy:.0%} of {t.attempts}"
+
+        n = min(3, max(1, len(ranked) // 2))  # no topic in both lists
+        fields.append(Field("Strongest topics", "\n".join(map(line, ranked[:n]))))
+        if len(ranked) > 1:
+            fields.append(Field("Weakest topics", "\n".join(map(line, ranked[::-1][:n]))))
+    else:
+        lines.append(f"Topics need {MIN_TEAM_TOPIC_ANSWERS}+ answers before they are ranked.")
+    return Reply(
+        "\n".join(lines),
+        title="Team stats",
+        fields=tuple(fields),
+        footer="Only admins see this. A weak topic makes a good daily-question topic: "
+        "'schedule set here 09:00 <zone> mon-fri <topic>'.",
+    )

@@ -505,3 +505,14 @@ async def test_a_mock_round_through_slash_command_modal_and_report(
         assert await rows(db, "SELECT status FROM mock_rounds") == [("finished",)]
     finally:
         await rig.close()
+
+
+async def test_team_stats_for_manage_server_only(rig: DiscordRig):
+    [question] = await rig.command(
+        "prep quiz", {"topic": "alpha", "difficulty": "hard", "count": 1}
+    )
+    await rig.click(question, "Option three", shown_count=2)
+    [refused] = await rig.command("prep stats", {"scope": "team"})
+    assert "Only admins can see team stats" in refused.text and refused.ephemeral
+    [team] = await rig.command("prep stats", {"scope": "team"}, user=ADMIN)
+    assert team.title == "Team stats" and "1 of 1 members answered" in team.text

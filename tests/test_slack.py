@@ -455,3 +455,16 @@ async def test_a_failed_upload_is_said_in_the_reply(rig: SlackRig):
     [stats] = await rig.replies(1, start=3)
     assert "Could not send stats-" in texts(stats) and "not_allowed_token_type" in texts(stats)
     assert header(stats) == "Your stats"  # the numbers still arrive
+
+
+async def test_team_stats_for_workspace_admins_only(rig: SlackRig):
+    await rig.command("quiz alpha hard 1")
+    [question] = await rig.replies(1)
+    await rig.click(buttons(question)["Option three"])
+    await rig.replies(2, start=1)
+    await rig.command("stats team")
+    [refused] = await rig.replies(1, start=3)
+    assert "Only admins can see team stats" in texts(refused)
+    await rig.command("stats team", user=ADMIN_ID)
+    [team] = await rig.replies(1, start=4)
+    assert header(team) == "Team stats" and "1 of 1 members answered" in texts(team)

@@ -73,3 +73,42 @@ def answers_per_day(conn: sqlite3.Connection, user_pk: int, since: date) -> dict
         (user_pk, since.isoformat()),
     )
     return {date.fromisoformat(r[0]): r[1] for r in rows}
+
+
+@dataclass(frozen=True)
+class TeamActivity:
+    members: int  # people the bot has seen in the team
+    active: int  # of them, answered at least once since `since`
+    active_by_week: list[int]  # distinct people answering, per week, oldest first
+    answers: int
+    correct: int
+    topics: list[TopicStats]  # the team's attempts per topic since `since`
+
+
+def team_activity(conn: sqlite3.Connection, team_pk: int, week_starts: list[date]) -> TeamActivity:
+    """Participation and topic accuracy of a team from the first of `week_starts` on."""
+    since = week_starts[0].isoformat()
+    (members,) = conn.execute("SELECT count(*) FROM users WHERE team_id = ?", (team_pk,)).fetchone()
+    active, answers, correct = conn.execute(
+        "SELECT count(DISTINCT user_id), count(*), coalesce(sum(correct), 0) FROM attempts"
+        " WHERE team_id = ? AND local_date >= ?",
+        (team_pk, since),
+    ).fetchone()
+    by_week = []
+    for i, start in enumerate(week_starts):
+        end = week_starts[i + 1].isoformat() if i + 1 < len(week_starts) else "9999-12-31"
+        (n,) = conn.execute(
+            "SELECT count(DISTINCT user_id) FROM attempts WHERE team_id = ? AND local_date >= ?"
+            " AND local_date < ?",
+            (team_pk, start.isoformat(), end),
+        ).fetchone()
+        by_week.append(n)
+    topics = [
+        TopicStats(r[0], r[1], r[2], r[3])
+        for r in conn.execute(
+            "SELECT topic, count(*), sum(correct), sum(points) FROM attempts"
+            " WHERE team_id = ? AND local_date >= ? GROUP BY topic",
+            (team_pk, since),
+        )
+    ]
+    return TeamActivity(members, active, by_week, answers, correct, topics)
