@@ -23,6 +23,7 @@ from bot.home import Home, home_channel, todays_question, weakest_topics
 from bot.keypoints import assess
 from bot.leaderboard import Period, period_key
 from bot.mock_desk import MockDesk
+from bot.mydata import MyData
 from bot.replies import Attachment, Reply, error
 from bot.sr import describe_interval
 from bot.store import Database, cards, reads
@@ -73,6 +74,7 @@ class PracticeService:
         self._users: dict[tuple[str, str, str], tuple[UserRef, str]] = {}
         self.daily = DailyDesk(db, bank, clock, self._ensure, engine)
         self.mock = MockDesk(self)
+        self.mydata = MyData(self)
 
     def attach_engine(self, engine: DailyEngine) -> None:
         """Give schedule commands the running engine, so changes reach its jobs at once."""
@@ -120,6 +122,10 @@ class PracticeService:
                 return [await self.streak(who)]
             case cmd.Stats():
                 return [await self.stats(who)]
+            case cmd.MeExport():
+                return await self.mydata.export(who)
+            case cmd.MeDelete(code=code):
+                return await self.mydata.delete(who, code)
             case cmd.StatsTeam():
                 return [await self.team_stats(who)]
             case cmd.Topics():
@@ -156,6 +162,10 @@ class PracticeService:
             return await self.mock.resume(who, numbers[0])
         if kind == "mx" and len(numbers) == 1:
             return await self.mock.abandon(who, numbers[0])
+        if kind == "xd" and len(numbers) == 1:
+            return await self.mydata.delete(who, parts[0])
+        if kind == "xk":
+            return self.mydata.keep(who)
         if kind == "da" and len(numbers) == 2:
             return await self.daily.answer_choice(who, *numbers)
         if kind == "dw" and len(numbers) == 1:
@@ -639,6 +649,10 @@ class PracticeService:
             self._users.clear()
         self._users[key] = (ref, who.display_name)
         return ref
+
+    def forget_user(self, who: Who) -> None:
+        """Drop a cached user whose rows were deleted."""
+        self._users.pop((who.platform, who.team_id, who.user_id), None)
 
     async def _find(self, who: Who) -> UserRef | None:
         hit = self._users.get((who.platform, who.team_id, who.user_id))

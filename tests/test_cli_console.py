@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import socket
 import sqlite3
 import subprocess
@@ -275,3 +277,25 @@ def test_console_mock_round_pauses_resumes_and_reports(tmp_path: Path):
         ]
         outcomes = db.execute("SELECT outcome FROM mock_slots ORDER BY slot").fetchall()
         assert [o[0] for o in outcomes] == ["answered", "skipped", "answered", "answered"]
+
+
+def test_console_me_export_saves_json_and_me_delete_needs_the_code(tmp_path: Path):
+    first = mlprep(tmp_path, "console", stdin="quiz alpha hard 1\n3\nme export\nme delete\n")
+    assert first.returncode == 0, first.stderr
+    [export] = list((tmp_path / "files").glob("mlprep-export-*.json"))
+    assert f"Saved: {export}" in first.stdout
+    assert [a["points"] for a in json.loads(export.read_text())["attempts"]] == [30]
+    code = re.search(r"type: me delete (\d{6})", first.stdout)
+    assert code is not None and "== Delete your data? ==" in first.stdout
+    with sqlite3.connect(tmp_path / "bot.db") as db:
+        assert db.execute("SELECT count(*) FROM attempts").fetchone() == (1,)
+    # The code lives in the running process only: a new process must ask again.
+    second = mlprep(tmp_path, "console", stdin=f"me delete {code[1]}\nme delete\n")
+    assert "not valid" in second.stdout
+    code = re.search(r"type: me delete (\d{6})", second.stdout)
+    assert code is not None
+    third = mlprep(tmp_path, "console", stdin="me delete\n1\n")
+    assert "== Your data is deleted ==" in third.stdout and "Deleted: 1 answer," in third.stdout
+    with sqlite3.connect(tmp_path / "bot.db") as db:
+        assert db.execute("SELECT count(*) FROM attempts").fetchone() == (0,)
+        assert db.execute("SELECT count(*) FROM points_ledger").fetchone() == (0,)

@@ -102,7 +102,7 @@ async def test_migrations_keep_existing_schedules_posts_and_answers(tmp_path: Pa
     await old.close()
     db = await Database.open(path)
     try:
-        assert db.applied == [2, 3, 4, 5]
+        assert db.applied == [2, 3, 4, 5, 6]
         schedules = await db.fetchall("SELECT channel_id, deck_pos, enabled FROM channel_schedules")
         assert [tuple(r) for r in schedules] == [("study", 0, 1)]
         posts = await db.fetchall("SELECT id, message_ref, status, tries FROM daily_posts")

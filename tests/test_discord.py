@@ -5,6 +5,7 @@ checked at the fake's REST API and in the database."""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
@@ -516,3 +517,21 @@ async def test_team_stats_for_manage_server_only(rig: DiscordRig):
     assert "Only admins can see team stats" in refused.text and refused.ephemeral
     [team] = await rig.command("prep stats", {"scope": "team"}, user=ADMIN)
     assert team.title == "Team stats" and "1 of 1 members answered" in team.text
+
+
+async def test_me_export_attaches_json_and_me_delete_confirms_by_button(
+    rig: DiscordRig, db: Database
+):
+    [question] = await rig.command(
+        "prep quiz", {"topic": "alpha", "difficulty": "hard", "count": 1}
+    )
+    await rig.click(question, "Option three", shown_count=2)
+    [exported] = await rig.command("prep me", {"action": "export"})
+    [(filename, data, _type)] = exported.call.files
+    assert filename.startswith("mlprep-export-") and exported.ephemeral
+    assert json.loads(data)["user"]["user_id"] == MEMBER
+    [ask] = await rig.command("prep me", {"action": "delete"})
+    assert ask.title == "Delete your data?" and ask.ephemeral
+    [done] = await rig.click(ask, "Delete my data")
+    assert done.title == "Your data is deleted"
+    assert await rows(db, "SELECT count(*) FROM users") == [(0,)]

@@ -468,3 +468,26 @@ async def test_team_stats_for_workspace_admins_only(rig: SlackRig):
     await rig.command("stats team", user=ADMIN_ID)
     [team] = await rig.replies(1, start=4)
     assert header(team) == "Team stats" and "1 of 1 members answered" in texts(team)
+
+
+async def test_me_export_goes_to_the_dm_and_me_delete_confirms_by_button(
+    rig: SlackRig, db: Database
+):
+    await rig.command("quiz alpha hard 1")
+    [question] = await rig.replies(1)
+    await rig.click(buttons(question)["Option three"])
+    await rig.replies(2, start=1)
+    await rig.command("me export")
+    [exported] = await rig.replies(1, start=3)
+    assert "Sent to you in a direct message: mlprep-export-" in texts(exported)
+    [(file_id, _title, channel)] = rig.fake.shared_files
+    assert channel == "D" + MEMBER_ID
+    assert json.loads(rig.fake.uploads[file_id][1])["attempts"][0]["question_id"] == "a-choice-hard"
+
+    await rig.command("me delete")
+    [ask] = await rig.replies(1, start=4)
+    assert header(ask) == "Delete your data?"
+    await rig.click(buttons(ask)["Delete my data"])
+    [done] = await rig.replies(1, start=5)
+    assert header(done) == "Your data is deleted"
+    assert await rows(db, "SELECT count(*) FROM attempts") == [(0,)]

@@ -152,7 +152,7 @@ async def test_json_cards_move_into_columns(tmp_path: Path):
     await old.close()
     db = await Database.open(path)
     try:
-        assert db.applied == [4, 5]
+        assert db.applied == [4, 5, 6]
         rows = await db.fetchall(
             "SELECT state, stability, difficulty, due_at, last_review_at, reviews FROM sr_cards"
         )
