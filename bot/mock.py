@@ -58,26 +58,6 @@ def minutes(seconds: int) -> str:
     return f"{round(seconds / 60)} min"
 
 
-def coverage_summary(coverage: Coverage) -> str:
-    """The honest wording for an open answer: what it covered, what it did not mention."""
-    total = len(coverage.covered) + len(coverage.missed)
-    if not coverage.covered:
-        return (
-            f"You covered none of the {total} key points. Not mentioned: "
-            + "; ".join(coverage.missed)
-            + "."
-        )
-    head = (
-        f"You covered all {total} key points: "
-        if not coverage.missed
-        else f"You covered {len(coverage.covered)} of {total} key points: "
-    )
-    text = head + "; ".join(coverage.covered) + "."
-    if coverage.missed:
-        text += " Not mentioned: " + "; ".join(coverage.missed) + "."
-    return text
-
-
 # --- during the round ---------------------------------------------------------------
 
 
@@ -270,7 +250,7 @@ def report_reply(bank: QuestionBank, report: Report, timezone: str) -> Reply:
             if q is not None:
                 value += " Key points: " + "; ".join(kp.point for kp in q.key_points) + "."
         else:
-            value = coverage_summary(x.coverage)
+            value = views.coverage_summary(x.coverage)
             for m in x.coverage.misconceptions:
                 value += f"\nWorth a second look: {m.mistake}. {m.correction}"
         fields.append(Field(name, value))

@@ -45,16 +45,33 @@ def written_prompt(action_id: str) -> TextPrompt:
     )
 
 
-def coverage_fields(coverage: Coverage, missed_label: str) -> list[Field]:
-    """Covered and missed key points, then any misconception the answer showed."""
-    fields: list[Field] = []
-    if coverage.covered:
-        fields.append(Field("Covered", "\n".join(f"+ {p}" for p in coverage.covered)))
-    if coverage.missed:
-        fields.append(Field(missed_label, "\n".join(f"- {p}" for p in coverage.missed)))
-    for m in coverage.misconceptions:
-        fields.append(Field("Watch out", f"{m.mistake}: {m.correction}"))
-    return fields
+def coverage_summary(coverage: Coverage) -> str:
+    """The honest wording for an open answer: what it covered and what it did not
+    mention, never 'wrong' (a matcher can miss a point made in other words)."""
+    total = len(coverage.covered) + len(coverage.missed)
+    if not coverage.covered:
+        return (
+            f"You covered none of the {total} key points. Not mentioned: "
+            + "; ".join(coverage.missed)
+            + "."
+        )
+    if not coverage.missed:
+        return f"You covered all {total} key points: " + "; ".join(coverage.covered) + "."
+    return (
+        f"You covered {len(coverage.covered)} of {total} key points: "
+        + "; ".join(coverage.covered)
+        + ". Not mentioned: "
+        + "; ".join(coverage.missed)
+        + "."
+    )
+
+
+def misconception_fields(coverage: Coverage) -> list[Field]:
+    """A misconception the answer seems to state, with its correction."""
+    return [
+        Field("Worth a second look", f"{m.mistake}. {m.correction}")
+        for m in coverage.misconceptions
+    ]
 
 
 def model_answer_field(q: OpenQuestion) -> Field:
@@ -150,12 +167,11 @@ def rating_buttons(action_for: Callable[[int], str], coverage: Coverage) -> tupl
 def written_feedback(
     q: OpenQuestion, coverage: Coverage, recorded: Recorded, session: Session, slot: int
 ) -> Reply:
-    total = len(coverage.covered) + len(coverage.missed)
-    fields = [*coverage_fields(coverage, "Missed"), model_answer_field(q)]
+    fields = [*misconception_fields(coverage), model_answer_field(q)]
     fields.append(Field("Why interviewers ask this", q.why_asked))
     fields.append(Field("Tips", "\n".join(q.tips)))
     body = (
-        f"You covered {len(coverage.covered)} of {total} key points. {_points_line(recorded)}\n"
+        f"{coverage_summary(coverage)} {_points_line(recorded)}\n"
         "How well did you know it? Your rating schedules when this question comes back."
     )
     buttons = rating_buttons(lambda value: action("qr", session.id, slot, value), coverage)

@@ -69,7 +69,7 @@ def test_console_session_from_piped_stdin(tmp_path: Path):
     assert "== Question 1 of 1 · Alpha topic · hard ==" in out
     assert "1) Option one" in out and "(Type a number 1-5.)" in out
     assert "Right! +30 points." in out
-    assert "You covered 3 of 4 key points. +15 points." in out
+    assert "You covered 3 of 4 key points: " in out and "+15 points." in out
     assert "Rated Good." in out and "Quiz complete!" in out
     assert "There is no topic 'nosuchtopic'" in out
     assert "A quiz can have 1 to 20 questions, not 99." in out

@@ -19,7 +19,8 @@ from bot.views import (
     action,
     answer_hint,
     choice_feedback,
-    coverage_fields,
+    coverage_summary,
+    misconception_fields,
     model_answer_field,
     rating_buttons,
     streak_line,
@@ -91,11 +92,9 @@ def choice_result(q: ChoiceQuestion, choice: int, recorded: Recorded, late: bool
 def written_result(
     q: OpenQuestion, coverage: Coverage, recorded: Recorded, late: bool, post_id: int
 ) -> Reply:
-    total = len(coverage.covered) + len(coverage.missed)
-    fields = [*coverage_fields(coverage, "Not mentioned"), model_answer_field(q)]
+    fields = [*misconception_fields(coverage), model_answer_field(q)]
     body = (
-        f"You covered {len(coverage.covered)} of {total} key points. "
-        f"{points_line(recorded, late)}\n"
+        f"{coverage_summary(coverage)} {points_line(recorded, late)}\n"
         "How well did you know it? Your rating schedules when this question comes back."
     )
     return Reply(
