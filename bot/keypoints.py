@@ -169,8 +169,10 @@ class _Answer:
         self._near[token] = hit = sorted(set(found))
         return hit
 
-    def negated(self, start: int) -> bool:
-        return any(t in NEGATIONS for t in self.tokens[max(0, start - NEGATION_REACH) : start])
+    def negated(self, start: int, end: int | None = None) -> bool:
+        """A negation just before tokens start..end, or among them."""
+        stop = start if end is None else end + 1
+        return any(t in NEGATIONS for t in self.tokens[max(0, start - NEGATION_REACH) : stop])
 
 
 @lru_cache(maxsize=16384)
@@ -202,8 +204,8 @@ def _found(phrase: str, answer: _Answer) -> bool:
         return False
     reach = len(text.split()) + 3
     for first in sorted({p for ps in lists for p in ps}):
-        near = all(any(first <= p < first + reach for p in ps) for ps in lists)
-        if near and (negative or not answer.negated(first)):
+        hits = [min((p for p in ps if first <= p < first + reach), default=-1) for ps in lists]
+        if min(hits) >= 0 and (negative or not answer.negated(first, max(hits))):
             return True
     return False
 

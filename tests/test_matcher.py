@@ -1,0 +1,89 @@
+"""The key-point matcher: unit cases, and the labelled set measured with a floor.
+
+The floors sit a little under the figures bench/bench_matcher.py printed when they were
+set (see README, "Feedback on written answers"), so a change that makes feedback worse
+fails here instead of reaching users."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from bot.bank import QuestionBank, builtin_content_dir
+from bot.bank.schema import KeyPoint, Misconception
+from bot.keypoints import assess, normalise
+from bot.matcher_eval import evaluate, load_cases
+
+CASES = Path(__file__).parent / "data" / "matcher"
+F1_FLOOR = 0.86
+HELD_OUT_F1_FLOOR = 0.82
+PRECISION_FLOOR = 0.88
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Cross-Entropy", "cross entropy"),
+        ("  PR-AUC, ROC-AUC!  ", "pr auc roc auc"),
+        ("don't   overfit", "do not overfit"),
+        ("ＰＣＡ", "pca"),  # full-width letters
+        ("p99 latency < 50ms", "p99 latency 50ms"),
+    ],
+)
+def test_normalise(text: str, expected: str):
+    assert normalise(text) == expected
+
+
+MYTH = Misconception(
+    mistake="Believes accuracy is enough on imbalanced data",
+    phrases=["accuracy is enough", "high accuracy means"],
+    correction="With 1% positives, predicting all negative is 99% accurate.",
+)
+POINTS = [
+    KeyPoint(point="Use PR AUC", phrases=["pr auc", "precision recall curve"]),
+    KeyPoint(point="Tune the threshold", phrases=["tune the threshold", "decision threshold"]),
+]
+
+
+def test_misconceptions_are_flagged_and_negations_are_not():
+    said = assess("High accuracy means the model works, so accuracy is enough.", POINTS, [MYTH])
+    assert said.misconceptions == (MYTH,) and said.covered == ()
+    denied = assess("Accuracy is not enough here; I'd use the PR AUC.", POINTS, [MYTH])
+    assert denied.misconceptions == () and denied.covered == ("Use PR AUC",)
+
+
+def test_paraphrase_word_order_and_typos():
+    got = assess("I'd plot the precision/recall curve and tune the thresold.", POINTS, [])
+    assert got.covered == ("Use PR AUC", "Tune the threshold")
+    assert assess("threshold", POINTS, []).covered == ()  # one word is not the point
+
+
+@pytest.fixture(scope="module")
+def evaluation():
+    bank = QuestionBank.load([builtin_content_dir()])
+    return evaluate(bank, load_cases(CASES))
+
+
+def test_the_labelled_set_is_large_and_varied():
+    cases = load_cases(CASES)
+    assert len(cases) >= 150
+    topics = Counter(c.topic for c in cases)
+    assert len(topics) >= 8 and min(topics.values()) >= 5
+    styles = {c.style for c in cases}
+    assert {"paraphrase", "partial", "misconception", "off-topic"} <= styles
+    assert sum(1 for c in cases if c.held_out) >= 30
+
+
+def test_matcher_f1_on_the_labelled_set_stays_above_its_floor(evaluation):
+    kp = evaluation.key_points
+    assert kp.f1 >= F1_FLOOR, f"F1 {kp.f1:.3f} (P {kp.precision:.3f}, R {kp.recall:.3f})"
+    assert kp.precision >= PRECISION_FLOOR
+    held = evaluation.held_out
+    assert held.f1 >= HELD_OUT_F1_FLOOR, f"held-out F1 {held.f1:.3f}"
+
+
+def test_off_topic_answers_cover_almost_nothing(evaluation):
+    off = evaluation.by_style["off-topic"]
+    assert off.fp <= 0.05 * off.cases
