@@ -299,3 +299,16 @@ def test_console_me_export_saves_json_and_me_delete_needs_the_code(tmp_path: Pat
     with sqlite3.connect(tmp_path / "bot.db") as db:
         assert db.execute("SELECT count(*) FROM attempts").fetchone() == (0,)
         assert db.execute("SELECT count(*) FROM points_ledger").fetchone() == (0,)
+
+
+def test_console_practice_and_team_stats(tmp_path: Path):
+    result = mlprep(
+        tmp_path, "console", stdin="quiz alpha hard 1\n1\npractice alpha\nstop\nstats team\n"
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "== Practice ==" in out and "new from your weakest topics" in out
+    assert "Practice stopped." in out and "due" in out  # ends with when reviews fall due
+    assert "== Team stats ==" in out and "1 of 1 members answered at least once" in out
+    with sqlite3.connect(tmp_path / "bot.db") as db:
+        assert db.execute("SELECT source FROM sr_reviews").fetchall() == [("quiz",)]

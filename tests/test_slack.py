@@ -491,3 +491,23 @@ async def test_me_export_goes_to_the_dm_and_me_delete_confirms_by_button(
     [done] = await rig.replies(1, start=5)
     assert header(done) == "Your data is deleted"
     assert await rows(db, "SELECT count(*) FROM attempts") == [(0,)]
+
+
+async def test_practice_by_slash_command_reviews_due_cards(
+    rig: SlackRig, clock: ManualClock, db: Database
+):
+    await rig.command("quiz alpha hard 1")
+    [question] = await rig.replies(1)
+    await rig.click(buttons(question)["Option one"])  # wrong: Again
+    await rig.replies(2, start=1)
+    clock.advance(days=30)
+    await rig.command("practice alpha")
+    intro, first = await rig.replies(2, start=3)
+    assert header(intro) == "Practice" and "1 card due for review" in texts(intro)
+    assert header(first).startswith("Question 1 of") and "hard" in header(first)
+    await rig.click(buttons(first)["Option three"])
+    await rig.replies(2, start=5)
+    assert await rows(db, "SELECT source, rating FROM sr_reviews ORDER BY id") == [
+        ("quiz", 1),
+        ("practice", 3),
+    ]
