@@ -135,14 +135,24 @@ class MockDesk:
         questions, session, replaced, times = result
         return [views.intro(kind, questions, replaced), self.question_reply(session, times)]
 
+    def _unfinished(
+        self, conn: sqlite3.Connection, who: Who, session_id: int | None
+    ) -> tuple[UserRef, mocks.MockRound | None]:
+        """The person's unfinished round; None when there is none, or when a button names
+        another (an old round's button)."""
+        ref = self.service._ensure(conn, who)
+        r = mocks.unfinished(conn, ref.user_pk)
+        if r is not None and session_id is not None and r.session_id != session_id:
+            r = None
+        return ref, r
+
     async def resume(self, who: Who, session_id: int | None = None) -> list[Reply]:
         svc = self.service
         now = svc.clock.now()
 
         def unit(conn: sqlite3.Connection):
-            ref = svc._ensure(conn, who)
-            r = mocks.unfinished(conn, ref.user_pk)
-            if r is None or (session_id is not None and r.session_id != session_id):
+            ref, r = self._unfinished(conn, who, session_id)
+            if r is None:
                 return error(NO_ROUND, START_HINT)
             session = store.get_session(conn, r.session_id)
             assert session is not None
@@ -185,9 +195,8 @@ class MockDesk:
         now = svc.clock.now()
 
         def unit(conn: sqlite3.Connection):
-            ref = svc._ensure(conn, who)
-            r = mocks.unfinished(conn, ref.user_pk)
-            if r is None or (session_id is not None and r.session_id != session_id):
+            ref, r = self._unfinished(conn, who, session_id)
+            if r is None:
                 return None
             mocks.close(conn, r.session_id, "abandoned", now)
             return r.session_id, ref.timezone
