@@ -5,7 +5,7 @@ Pure functions over bank questions and stored rows; bot/mock_desk.py does the I/
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot import views
 from bot.bank import OpenQuestion, QuestionBank, QuestionModel
@@ -14,7 +14,6 @@ from bot.bank.schema import Difficulty, Kind
 from bot.keypoints import Coverage, assess
 from bot.replies import Button, Field, Reply
 from bot.store.mocks import MockRound, PastRound, SlotTime
-from bot.store.practice import Session
 from bot.timeutil import local_date
 
 # Minutes an interviewer would typically allow for one question of each kind.
@@ -74,25 +73,23 @@ def intro(kind: MockKind, questions: list[QuestionModel], replaced: str | None) 
     return Reply(body, title="Mock interview")
 
 
-def question(
-    bank: QuestionBank, q: QuestionModel, session: Session, slot: int, times: list[SlotTime]
-) -> Reply:
-    base = views.question(bank, q, session, slot)
-    used = sum(t.seconds for t in times)
+def used_seconds(times: list[SlotTime]) -> int:
+    return sum(t.seconds for t in times)
+
+
+def done_count(times: list[SlotTime]) -> int:
+    return sum(1 for t in times if t.outcome)
+
+
+def question(base: Reply, q: QuestionModel, slot: int, times: list[SlotTime]) -> Reply:
+    """A quiz question reply (`base`) as a mock question: its budget and the round's."""
     budget = sum(t.budget_seconds for t in times)
     mine = times[slot].budget_seconds if slot < len(times) else budget_seconds(q)
     footer = (
-        f"Aim for about {minutes(mine)}. Round time used: {minutes(used)} of {minutes(budget)}."
-        f" {views.answer_hint(q)}"
+        f"Aim for about {minutes(mine)}. Round time used: {minutes(used_seconds(times))} of "
+        f"{minutes(budget)}. {views.answer_hint(q)}"
     )
-    return Reply(
-        base.body,
-        title="Mock · " + (base.title or ""),
-        buttons=base.buttons,
-        text_prompt=base.text_prompt,
-        footer=footer,
-        tone="question",
-    )
+    return replace(base, title="Mock · " + (base.title or ""), footer=footer)
 
 
 def recorded(outcome: str, spent: SlotTime) -> Reply:
@@ -107,10 +104,10 @@ def recorded(outcome: str, spent: SlotTime) -> Reply:
     return Reply(f"Answer recorded ({took}).{over}")
 
 
-def unfinished(r: MockRound, done: int, total: int) -> Reply:
+def unfinished(r: MockRound, times: list[SlotTime]) -> Reply:
     return Reply(
-        f"You have an unfinished {r.kind} mock round ({done} of {total} questions done). "
-        "Resume it or abandon it before starting another.\n"
+        f"You have an unfinished {r.kind} mock round ({done_count(times)} of {len(times)} "
+        "questions done). Resume it or abandon it before starting another.\n"
         "Type 'mock resume' to carry on, or 'mock abandon' to drop it.",
         title="Mock interview",
         buttons=(
@@ -120,21 +117,23 @@ def unfinished(r: MockRound, done: int, total: int) -> Reply:
     )
 
 
-def paused(done: int, total: int, used: int, budget: int) -> Reply:
+def paused(r: MockRound, times: list[SlotTime]) -> Reply:
     return Reply(
-        f"Mock round paused after {done} of {total} questions ({minutes(used)} of "
-        f"{minutes(budget)} used; the clock is stopped). Type 'mock resume' to carry on, "
-        "or 'mock abandon' to end it.",
+        f"Mock round paused after {done_count(times)} of {len(times)} questions "
+        f"({minutes(used_seconds(times))} of {minutes(r.budget_seconds)} used; the clock is "
+        "stopped). Type 'mock resume' to carry on, or 'mock abandon' to end it.",
         title="Mock interview",
     )
 
 
-def resumed(r: MockRound, slot: int, total: int, used: int) -> Reply:
-    return Reply(
-        f"Resuming your {r.kind} mock round at question {slot + 1} of {total} "
-        f"({minutes(used)} of {minutes(r.budget_seconds)} used).",
-        title="Mock interview",
+def resumed(r: MockRound, slot: int, times: list[SlotTime], closed_quiz: bool) -> Reply:
+    body = (
+        f"Resuming your {r.kind} mock round at question {slot + 1} of {len(times)} "
+        f"({minutes(used_seconds(times))} of {minutes(r.budget_seconds)} used)."
     )
+    if closed_quiz:
+        body += " Your quiz in progress was closed."
+    return Reply(body, title="Mock interview")
 
 
 # --- the report -----------------------------------------------------------------------
@@ -210,7 +209,7 @@ def _comparison(report: Report) -> str:
     return (
         f"Compared with your {len(report.previous)} earlier {kind} {rounds}: this one "
         f"{now:.0%} ({trend}, {last.coverage:.0%}); your best {best:.0%}. "
-        f"Time: {minutes(sum(t.time.seconds for t in report.results))} this round, "
+        f"Time: {minutes(used_seconds([x.time for x in report.results]))} this round, "
         f"{minutes(last.seconds)} last time."
     )
 
@@ -218,7 +217,7 @@ def _comparison(report: Report) -> str:
 def report_reply(bank: QuestionBank, report: Report, timezone: str) -> Reply:
     r = report.round
     total = len(report.results)
-    used = sum(x.time.seconds for x in report.results)
+    used = used_seconds([x.time for x in report.results])
     covered = sum(len(x.coverage.covered) for x in report.results if x.coverage)
     points = sum(len(x.question.key_points) for x in report.results if x.question is not None)
     head = {"finished": "Round complete.", "abandoned": "Round abandoned."}.get(r.status, "")

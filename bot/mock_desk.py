@@ -5,8 +5,9 @@ and skipping go through the service's usual slot checks."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot import mock as views
 from bot.bank.rounds import MockKind, NotEnoughQuestions, draw_round
@@ -52,23 +53,18 @@ class MockDesk:
     # --- replies after a move --------------------------------------------------------
 
     async def after_move(self, session: Session, slot: int, outcome: str) -> list[Reply]:
-        times, ref_tz = await self.service.db.run(
-            lambda c: (mocks.slot_times(c, session.id), _timezone(c, session.user_pk))
-        )
+        times = await self.service.db.run(lambda c: mocks.slot_times(c, session.id))
         first = views.recorded(outcome, times[slot])
         if session.status == "active":
             return [first, self.question_reply(session, times)]
-        return [first, await self.report(session.id, ref_tz)]
+        return [first, await self.report(session.id)]
 
     def question_reply(self, session: Session, times: list[mocks.SlotTime]) -> Reply:
+        base = self.service._question_reply(session)  # also says when a question is gone
         q = self.service.bank.get(session.current_question_id or "")
-        if q is None:
-            return Reply(
-                "This question was removed from the bank. Type 'skip' to move on.", tone="error"
-            )
-        return views.question(self.service.bank, q, session, session.position, times)
+        return base if q is None else views.question(base, q, session.position, times)
 
-    async def report(self, session_id: int, timezone: str) -> Reply:
+    async def report(self, session_id: int) -> Reply:
         def read(conn: sqlite3.Connection):
             r = mocks.get(conn, session_id)
             assert r is not None
@@ -77,11 +73,19 @@ class MockDesk:
                 mocks.slot_times(conn, session_id),
                 mocks.answers(conn, session_id),
                 mocks.history(conn, r.user_pk, kind=r.kind, limit=10),
+                _timezone(conn, r.user_pk),
             )
 
-        r, times, answers, previous = await self.service.db.run(read)
+        r, times, answers, previous, timezone = await self.service.db.run(read)
         report = views.build_report(self.service.bank, r, times, answers, previous)
         return views.report_reply(self.service.bank, report, timezone)
+
+    async def _transaction(self, unit: Callable[[sqlite3.Connection], Any]) -> Any:
+        """The service's transaction; a write the schema refused becomes an error reply."""
+        from bot.service import _Stale  # the service imports this module
+
+        result = await self.service._transaction(unit)
+        return error(result.message) if isinstance(result, _Stale) else result
 
     # --- commands ----------------------------------------------------------------------
 
@@ -93,9 +97,7 @@ class MockDesk:
             ref = svc._ensure(conn, who)
             open_round = mocks.unfinished(conn, ref.user_pk)
             if open_round is not None:
-                times = mocks.slot_times(conn, open_round.session_id)
-                done = sum(1 for t in times if t.outcome)
-                return views.unfinished(open_round, done, len(times))
+                return views.unfinished(open_round, mocks.slot_times(conn, open_round.session_id))
             used = {
                 r[0]
                 for r in conn.execute(
@@ -127,11 +129,9 @@ class MockDesk:
             replaced = "Your quiz in progress was closed." if previous is not None else None
             return questions, session, replaced, mocks.slot_times(conn, session.id)
 
-        result = await svc._transaction(unit)
+        result = await self._transaction(unit)
         if isinstance(result, Reply):
             return [result]
-        if not isinstance(result, tuple):  # a duplicate write: the schema refused it
-            return [error(result.message)]
         questions, session, replaced, times = result
         return [views.intro(kind, questions, replaced), self.question_reply(session, times)]
 
@@ -167,14 +167,11 @@ class MockDesk:
             times = mocks.slot_times(conn, r.session_id)
             return r, session, times, closed
 
-        result = await svc._transaction(unit)
+        result = await self._transaction(unit)
         if isinstance(result, Reply):
             return [result]
         r, session, times, closed = result
-        used = sum(t.seconds for t in times)
-        note = views.resumed(r, session.position, session.total, used)
-        if closed is not None:
-            note = Reply(note.body + " Your quiz in progress was closed.", title=note.title)
+        note = views.resumed(r, session.position, times, closed is not None)
         return [note, self.question_reply(session, times)]
 
     def pause_active(self, conn: sqlite3.Connection, ref: UserRef, now: datetime) -> Reply | None:
@@ -186,26 +183,22 @@ class MockDesk:
         mocks.pause(conn, session.id, now)
         r = mocks.get(conn, session.id)
         assert r is not None
-        times = mocks.slot_times(conn, session.id)
-        done = sum(1 for t in times if t.outcome)
-        return views.paused(done, len(times), sum(t.seconds for t in times), r.budget_seconds)
+        return views.paused(r, mocks.slot_times(conn, session.id))
 
     async def abandon(self, who: Who, session_id: int | None = None) -> list[Reply]:
-        svc = self.service
-        now = svc.clock.now()
+        now = self.service.clock.now()
 
-        def unit(conn: sqlite3.Connection):
-            ref, r = self._unfinished(conn, who, session_id)
+        def unit(conn: sqlite3.Connection) -> Reply | int:
+            _ref, r = self._unfinished(conn, who, session_id)
             if r is None:
-                return None
+                return error(NO_ROUND, START_HINT)
             mocks.close(conn, r.session_id, "abandoned", now)
-            return r.session_id, ref.timezone
+            return r.session_id
 
-        result = await svc._transaction(unit)
-        if result is None:
-            return [error(NO_ROUND, START_HINT)]
-        sid, tz = result
-        return [await self.report(sid, tz)]
+        result = await self._transaction(unit)
+        if isinstance(result, Reply):
+            return [result]
+        return [await self.report(result)]
 
     async def history(self, who: Who) -> list[Reply]:
         ref = await self.service._find(who)
