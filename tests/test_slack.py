@@ -59,6 +59,15 @@ def texts(message: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
+async def answer_one_right(rig: SlackRig) -> None:
+    """A one-question quiz answered right: three response_url posts (question, feedback,
+    score)."""
+    await rig.command("quiz alpha hard 1")
+    [question] = await rig.replies(1)
+    await rig.click(buttons(question)["Option three"])
+    await rig.replies(2, start=1)
+
+
 def header(message: dict[str, Any]) -> str:
     return next((b["text"]["text"] for b in message["blocks"] if b["type"] == "header"), "")
 
@@ -157,10 +166,7 @@ async def test_leaderboard_streak_stats_and_help(
 
 
 async def test_the_leaderboard_is_a_fixed_width_table(rig: SlackRig):
-    await rig.command("quiz alpha hard 1")
-    [question] = await rig.replies(1)
-    await rig.click(buttons(question)["Option three"])
-    await rig.replies(2, start=1)
+    await answer_one_right(rig)
     await rig.command("leaderboard")
     [board] = await rig.replies(1, start=3)
     assert board["response_type"] == "in_channel"  # a filled board is for the channel
@@ -431,10 +437,7 @@ async def test_a_mock_round_by_slash_command_and_modal_with_a_report(
 
 
 async def test_stats_chart_is_uploaded_to_the_persons_dm(rig: SlackRig):
-    await rig.command("quiz alpha hard 1")
-    [question] = await rig.replies(1)
-    await rig.click(buttons(question)["Option three"])
-    await rig.replies(2, start=1)
+    await answer_one_right(rig)
     await rig.command("stats")
     [stats] = await rig.replies(1, start=3)
     assert header(stats) == "Your stats" and stats["response_type"] == "ephemeral"
@@ -446,10 +449,7 @@ async def test_stats_chart_is_uploaded_to_the_persons_dm(rig: SlackRig):
 
 
 async def test_a_failed_upload_is_said_in_the_reply(rig: SlackRig):
-    await rig.command("quiz alpha hard 1")
-    [question] = await rig.replies(1)
-    await rig.click(buttons(question)["Option three"])
-    await rig.replies(2, start=1)
+    await answer_one_right(rig)
     rig.fake.fail_next("files.getUploadURLExternal", "not_allowed_token_type")
     await rig.command("stats")
     [stats] = await rig.replies(1, start=3)
@@ -458,10 +458,7 @@ async def test_a_failed_upload_is_said_in_the_reply(rig: SlackRig):
 
 
 async def test_team_stats_for_workspace_admins_only(rig: SlackRig):
-    await rig.command("quiz alpha hard 1")
-    [question] = await rig.replies(1)
-    await rig.click(buttons(question)["Option three"])
-    await rig.replies(2, start=1)
+    await answer_one_right(rig)
     await rig.command("stats team")
     [refused] = await rig.replies(1, start=3)
     assert "Only admins can see team stats" in texts(refused)
@@ -473,10 +470,7 @@ async def test_team_stats_for_workspace_admins_only(rig: SlackRig):
 async def test_me_export_goes_to_the_dm_and_me_delete_confirms_by_button(
     rig: SlackRig, db: Database
 ):
-    await rig.command("quiz alpha hard 1")
-    [question] = await rig.replies(1)
-    await rig.click(buttons(question)["Option three"])
-    await rig.replies(2, start=1)
+    await answer_one_right(rig)
     await rig.command("me export")
     [exported] = await rig.replies(1, start=3)
     assert "Sent to you in a direct message: mlprep-export-" in texts(exported)

@@ -242,15 +242,20 @@ class SlackBot:
             except Exception:
                 log.exception("could not answer through response_url")
 
+    async def _dm(self, user_id: str) -> str:
+        """The id of the bot's direct-message channel with a person."""
+        opened = await self.client.conversations_open(users=user_id)
+        return str(opened["channel"]["id"])
+
     async def _send_files(self, who: Who, reply: Reply) -> Reply:
         """Files go to the person's DM with the bot (a slash command's reply is ephemeral
         and cannot carry one); the reply says where they went, or that they could not."""
         names = ", ".join(f.filename for f in reply.files)
         try:
-            opened = await self.client.conversations_open(users=who.user_id)
+            dm = await self._dm(who.user_id)
             for f in reply.files:
                 await self.client.files_upload_v2(
-                    channel=opened["channel"]["id"],
+                    channel=dm,
                     content=f.data,
                     filename=f.filename,
                     title=f.description or f.filename,
@@ -275,9 +280,8 @@ class SlackBot:
             except SlackApiError as exc:
                 log.info("ephemeral reply failed (%s); sending a DM", exc.response.get("error"))
             try:
-                opened = await self.client.conversations_open(users=who.user_id)
                 await self.client.chat_postMessage(
-                    channel=opened["channel"]["id"], **message(reply)
+                    channel=await self._dm(who.user_id), **message(reply)
                 )
             except SlackApiError as exc:
                 log.warning("could not reach %s: %s", who.user_id, exc.response.get("error"))
