@@ -94,15 +94,15 @@ def team_activity(conn: sqlite3.Connection, team_pk: int, week_starts: list[date
         " WHERE team_id = ? AND local_date >= ?",
         (team_pk, since),
     ).fetchone()
-    by_week = []
-    for i, start in enumerate(week_starts):
-        end = week_starts[i + 1].isoformat() if i + 1 < len(week_starts) else "9999-12-31"
-        (n,) = conn.execute(
-            "SELECT count(DISTINCT user_id) FROM attempts WHERE team_id = ? AND local_date >= ?"
-            " AND local_date < ?",
-            (team_pk, start.isoformat(), end),
-        ).fetchone()
-        by_week.append(n)
+    by_week = [0] * len(week_starts)  # week_starts are consecutive Mondays
+    for week, n in conn.execute(
+        "SELECT CAST((julianday(local_date) - julianday(?)) / 7 AS INTEGER),"
+        " count(DISTINCT user_id) FROM attempts WHERE team_id = ? AND local_date >= ?"
+        " GROUP BY 1",
+        (since, team_pk, since),
+    ):
+        if 0 <= week < len(by_week):
+            by_week[week] = n
     topics = [
         TopicStats(r[0], r[1], r[2], r[3])
         for r in conn.execute(
