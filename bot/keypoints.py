@@ -10,7 +10,9 @@ a phrase is found when:
   and words of 6+ letters also match a misspelling (same first letter, one edit, two
   for 9+ letters, rapidfuzz's OSA distance so a swapped pair is one edit);
 - a compound can be written joined or apart ("cross entropy", "cross-entropy",
-  "crossentropy").
+  "crossentropy");
+- a phrase whose small words carry its meaning ("shared with", "my part was") or that
+  repeats a word ("feature by feature") must appear in order, word by word by stem.
 
 An occurrence right after a negation ("no", "not", "never", "without", "don't") does not
 count, unless the phrase itself is negative ("without blaming"): "you don't need a
@@ -198,6 +200,10 @@ def _found(phrase: str, answer: _Answer) -> bool:
     for m in joined.finditer(answer.text):
         if negative or not answer.negated(answer.text.count(" ", 0, m.start())):
             return True
+    if len(content) == 1 < len(text.split()) or len(set(content)) < len(content):
+        # "shared with", "my part was", "feature by feature": the small words carry the
+        # meaning, so the words must come in order, each by its stem.
+        return _in_order(text.split(), answer, negative)
     # Every content word by stem or misspelling, in any order, close together.
     lists = [answer.positions(w) for w in content]
     if any(not ps for ps in lists):
@@ -206,6 +212,15 @@ def _found(phrase: str, answer: _Answer) -> bool:
     for first in sorted({p for ps in lists for p in ps}):
         hits = [min((p for p in ps if first <= p < first + reach), default=-1) for ps in lists]
         if min(hits) >= 0 and (negative or not answer.negated(first, max(hits))):
+            return True
+    return False
+
+
+def _in_order(words: list[str], answer: _Answer, negative: bool) -> bool:
+    stems = [_word(w) for w in words]
+    n = len(stems)
+    for i in answer.at.get(stems[0], ()):
+        if answer.stems[i : i + n] == stems and (negative or not answer.negated(i)):
             return True
     return False
 

@@ -13,7 +13,7 @@ import pytest
 
 from bot.bank import QuestionBank, builtin_content_dir
 from bot.bank.schema import KeyPoint, Misconception
-from bot.keypoints import assess, normalise
+from bot.keypoints import assess, normalise, phrase_present
 from bot.matcher_eval import evaluate, load_cases
 
 CASES = Path(__file__).parent / "data" / "matcher"
@@ -58,6 +58,26 @@ def test_paraphrase_word_order_and_typos():
     got = assess("I'd plot the precision/recall curve and tune the thresold.", POINTS, [])
     assert got.covered == ("Use PR AUC", "Tune the threshold")
     assert assess("threshold", POINTS, []).covered == ()  # one word is not the point
+
+
+@pytest.mark.parametrize(
+    ("phrase", "said", "found"),
+    [
+        ("shared with", "I shared the notes with the team", False),
+        ("shared with", "I shared it with the whole team", False),
+        ("shared with", "then I shared with the team what I learned", True),
+        ("my part was", "part of the problem was the data", False),
+        ("my part was", "My part was the feature pipeline", True),
+        ("feature by feature", "we logged one feature", False),
+        ("feature by feature", "compare them feature by feature", True),
+        ("I owned", "I own the ranking model", True),
+        ("I owned", "nobody owned it and I did not", False),
+    ],
+)
+def test_phrases_whose_small_words_carry_the_meaning_match_in_order(phrase, said, found):
+    # Without the small words these would be one common word ("shared", "part") found
+    # anywhere in an answer, or one word counted twice ("feature").
+    assert phrase_present(phrase, said) is found
 
 
 @pytest.fixture(scope="module")
