@@ -26,12 +26,15 @@ class Labelled:
     answer: str
     covered: frozenset[int]
     misconceptions: frozenset[int]
+    # Written after the phrases and the matcher were tuned (tests/data/matcher/fresh/).
+    fresh: bool = False
 
     @property
     def held_out(self) -> bool:
-        """A fixed quarter of the answers, never read while tuning phrases or the matcher,
-        so their figure shows how the matcher does on answers it was not tuned on."""
-        return zlib.crc32(f"{self.question_id}|{self.answer}".encode()) % 4 == 0
+        """The fresh answers and a fixed quarter of the others, never read while tuning
+        phrases or the matcher, so their figure shows how the matcher does on answers it
+        was not tuned on."""
+        return self.fresh or zlib.crc32(f"{self.question_id}|{self.answer}".encode()) % 4 == 0
 
 
 @dataclass
@@ -74,6 +77,7 @@ class Evaluation:
     key_points: Score = field(default_factory=Score)
     tuned: Score = field(default_factory=Score)  # answers read while tuning
     held_out: Score = field(default_factory=Score)  # answers never read while tuning
+    fresh: Score = field(default_factory=Score)  # the part of those written after tuning
     misconceptions: Score = field(default_factory=Score)
     by_topic: dict[str, Score] = field(default_factory=dict)
     by_style: dict[str, Score] = field(default_factory=dict)
@@ -84,8 +88,10 @@ class Evaluation:
 
 
 def load_cases(directory: Path) -> list[Labelled]:
+    """Every labelled answer under `directory`; those under its fresh/ folder are marked."""
     cases = []
-    for path in sorted(directory.glob("*.yaml")):
+    for path in sorted(directory.rglob("*.yaml")):
+        fresh = "fresh" in path.relative_to(directory).parts
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
         for c in doc["cases"]:
             cases.append(
@@ -96,6 +102,7 @@ def load_cases(directory: Path) -> list[Labelled]:
                     c["answer"],
                     frozenset(c.get("covered", [])),
                     frozenset(c.get("misconceptions", [])),
+                    fresh,
                 )
             )
     return cases
@@ -112,12 +119,15 @@ def evaluate(bank: QuestionBank, cases: list[Labelled]) -> Evaluation:
         hit = set(coverage.covered)
         for i, kp in enumerate(q.key_points):
             predicted, actual = kp.point in hit, i in case.covered
-            for score in (
+            scores = [
                 ev.key_points,
                 ev.held_out if case.held_out else ev.tuned,
                 ev.by_topic.setdefault(case.topic, Score()),
                 ev.by_style.setdefault(case.style, Score()),
-            ):
+            ]
+            if case.fresh:
+                scores.append(ev.fresh)
+            for score in scores:
                 score.add(predicted, actual)
             if case.held_out:
                 continue

@@ -249,7 +249,7 @@ def report_reply(bank: QuestionBank, report: Report, timezone: str) -> Reply:
             if q is not None:
                 value += " Key points: " + "; ".join(kp.point for kp in q.key_points) + "."
         else:
-            value = views.coverage_summary(x.coverage)
+            value = views.coverage_summary(x.coverage, q.kind if q else None)
             for m in x.coverage.misconceptions:
                 value += f"\nWorth a second look: {m.mistake}. {m.correction}"
         fields.append(Field(name, value))

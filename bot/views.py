@@ -45,25 +45,25 @@ def written_prompt(action_id: str) -> TextPrompt:
     )
 
 
-def coverage_summary(coverage: Coverage) -> str:
+def coverage_summary(coverage: Coverage, kind: Kind | None = None) -> str:
     """The honest wording for an open answer: what it covered and what it did not
     mention, never 'wrong' (a matcher can miss a point made in other words)."""
     total = len(coverage.covered) + len(coverage.missed)
+    missed = "; ".join(coverage.missed)
     if not coverage.covered:
-        return (
-            f"You covered none of the {total} key points. Not mentioned: "
-            + "; ".join(coverage.missed)
-            + "."
-        )
-    if not coverage.missed:
+        text = f"You covered none of the {total} key points. Not mentioned: {missed}."
+    elif not coverage.missed:
         return f"You covered all {total} key points: " + "; ".join(coverage.covered) + "."
-    return (
-        f"You covered {len(coverage.covered)} of {total} key points: "
-        + "; ".join(coverage.covered)
-        + ". Not mentioned: "
-        + "; ".join(coverage.missed)
-        + "."
-    )
+    else:
+        text = (
+            f"You covered {len(coverage.covered)} of {total} key points: "
+            + "; ".join(coverage.covered)
+            + f". Not mentioned: {missed}."
+        )
+    if kind is Kind.BEHAVIORAL:
+        # Measured recall on stories is about 0.6 (README): say so where it matters.
+        text += " Stories make points in many ways, so check these against what you wrote."
+    return text
 
 
 def misconception_fields(coverage: Coverage) -> list[Field]:
@@ -171,7 +171,7 @@ def written_feedback(
     fields.append(Field("Why interviewers ask this", q.why_asked))
     fields.append(Field("Tips", "\n".join(q.tips)))
     body = (
-        f"{coverage_summary(coverage)} {_points_line(recorded)}\n"
+        f"{coverage_summary(coverage, q.kind)} {_points_line(recorded)}\n"
         "How well did you know it? Your rating schedules when this question comes back."
     )
     buttons = rating_buttons(lambda value: action("qr", session.id, slot, value), coverage)

@@ -12,14 +12,15 @@ from pathlib import Path
 import pytest
 
 from bot.bank import QuestionBank, builtin_content_dir
-from bot.bank.schema import KeyPoint, Misconception
+from bot.bank.schema import KeyPoint, Kind, Misconception
 from bot.keypoints import assess, normalise, phrase_present
 from bot.matcher_eval import evaluate, load_cases
+from bot.views import coverage_summary
 
 CASES = Path(__file__).parent / "data" / "matcher"
-F1_FLOOR = 0.93  # measured 0.953 (all 1,319 cases)
-HELD_OUT_F1_FLOOR = 0.83  # measured 0.856 (the 316 held-out cases)
-PRECISION_FLOOR = 0.91  # measured 0.937
+F1_FLOOR = 0.88  # measured 0.903 (all 2,743 cases)
+HELD_OUT_F1_FLOOR = 0.84  # measured 0.859 (the 1,740 held-out cases, fresh ones included)
+PRECISION_FLOOR = 0.88  # measured 0.900
 
 
 @pytest.mark.parametrize(
@@ -94,6 +95,8 @@ def test_the_labelled_set_is_large_and_varied():
     styles = {c.style for c in cases}
     assert {"paraphrase", "partial", "misconception", "off-topic"} <= styles
     assert sum(1 for c in cases if c.held_out) >= 30
+    fresh = [c for c in cases if c.fresh]
+    assert len(fresh) >= 200 and len({c.topic for c in fresh}) == len(topics)
 
 
 def test_matcher_f1_on_the_labelled_set_stays_above_its_floor(evaluation):
@@ -107,3 +110,17 @@ def test_matcher_f1_on_the_labelled_set_stays_above_its_floor(evaluation):
 def test_off_topic_answers_cover_almost_nothing(evaluation):
     off = evaluation.by_style["off-topic"]
     assert off.fp <= 0.05 * off.cases
+
+
+def test_feedback_wording_is_honest_and_asks_story_answers_to_double_check():
+    got = assess("I'd plot the precision-recall curve.", POINTS, [])
+    text = coverage_summary(got)
+    assert text.startswith("You covered 1 of 2 key points: Use PR AUC.")
+    assert "Not mentioned: Tune the threshold." in text and "wrong" not in text.lower()
+    # Stories make their points in too many ways to match reliably (README figures).
+    assert "check these against what you wrote" in coverage_summary(got, Kind.BEHAVIORAL)
+    assert "check these" not in coverage_summary(got, Kind.TECHNICAL)
+    everything = assess("pr auc, and tune the threshold", POINTS, [])
+    assert coverage_summary(everything, Kind.BEHAVIORAL) == (
+        "You covered all 2 key points: Use PR AUC; Tune the threshold."
+    )

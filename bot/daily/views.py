@@ -94,7 +94,7 @@ def written_result(
 ) -> Reply:
     fields = [*misconception_fields(coverage), model_answer_field(q)]
     body = (
-        f"{coverage_summary(coverage)} {points_line(recorded, late)}\n"
+        f"{coverage_summary(coverage, q.kind)} {points_line(recorded, late)}\n"
         "How well did you know it? Your rating schedules when this question comes back."
     )
     return Reply(
