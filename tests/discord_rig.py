@@ -3,6 +3,7 @@ core on a test database, a manual clock and manual scheduler jobs."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
@@ -147,6 +148,10 @@ class DiscordRig:
         await self.stack.enter_async_context(self.platform.serving())
         self.connections += 1
         await self.fake.wait_ready(count=self.connections)
+        # discord.py dispatches its own ready a moment after the gateway's READY; a test
+        # that ended before it would leave that event's handler unstarted at shutdown.
+        assert self.platform.bot is not None
+        await asyncio.wait_for(self.platform.bot.wait_until_ready(), timeout=5)
 
     async def shutdown(self) -> None:
         if self.stack is not None:

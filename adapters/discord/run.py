@@ -76,7 +76,21 @@ class DiscordPlatform:
                 await asyncio.wait_for(connection, timeout=10)
             except (asyncio.CancelledError, TimeoutError, Exception):  # closing: only its end
                 connection.cancel()
+            await _finish_events()
             log.info("Discord bot stopped")
+
+
+EVENTS_GRACE = 2.0  # seconds the last event handlers get to finish at shutdown
+
+
+async def _finish_events() -> None:
+    """Let the event handlers discord.py scheduled while closing (its tasks are named
+    "discord.py: <event>") run, instead of leaving them unstarted when the loop ends."""
+    pending = [
+        t for t in asyncio.all_tasks() if t.get_name().startswith("discord.py: ") and not t.done()
+    ]
+    if pending:
+        await asyncio.wait(pending, timeout=EVENTS_GRACE)
 
 
 def _report_end(task: asyncio.Future[None], ended: asyncio.Future[None]) -> None:
