@@ -566,12 +566,8 @@ class PracticeService:
         if ref is None:
             return views.stats(self.bank, [], 0)
         rows = await reads.topic_stats(self.db, ref.user_pk)
-        total = await self.db.fetchone(
-            "SELECT points FROM points_totals WHERE team_id = ? AND period = 'all'"
-            " AND period_start = '' AND user_id = ?",
-            (ref.team_pk, ref.user_pk),
-        )
-        reply = views.stats(self.bank, rows, total[0] if total else 0)
+        total = await self.db.run(lambda c: reads.all_time_points(c, ref.team_pk, ref.user_pk))
+        reply = views.stats(self.bank, rows, total)
         if not rows:
             return reply
         today = local_date(self.clock.now(), ref.timezone)
@@ -620,14 +616,10 @@ class PracticeService:
 
         def read(conn: sqlite3.Connection):
             streak = as_of(store.load_streak(conn, ref.user_pk), local_date(now, ref.timezone))
-            total = conn.execute(
-                "SELECT points FROM points_totals WHERE team_id = ? AND period = 'all'"
-                " AND period_start = '' AND user_id = ?",
-                (ref.team_pk, ref.user_pk),
-            ).fetchone()
+            total = reads.all_time_points(conn, ref.team_pk, ref.user_pk)
             channel = home_channel(conn, ref)
             today = todays_question(conn, self.bank, ref, now, channel) if channel else None
-            return streak, total[0] if total else 0, today
+            return streak, total, today
 
         streak, points, today = await self.db.run(read)
         return Home(streak, points, weakest_topics(rows), today)

@@ -39,6 +39,15 @@ async def standing_of(
     return row[1] + 1, row[0]
 
 
+def all_time_points(conn: sqlite3.Connection, team_pk: int, user_pk: int) -> int:
+    row = conn.execute(
+        "SELECT points FROM points_totals WHERE team_id = ? AND period = ?"
+        " AND period_start = '' AND user_id = ?",
+        (team_pk, Period.ALL.value, user_pk),
+    ).fetchone()
+    return row[0] if row else 0
+
+
 @dataclass(frozen=True)
 class TopicStats:
     topic: str
