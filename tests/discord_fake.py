@@ -39,6 +39,8 @@ from typing import Any
 
 from aiohttp import BodyPartReader, WSMsgType, web
 
+from tests.fake_changes import Changes
+
 APP_ID = "900000000000000001"  # application id == bot user id, as on Discord
 BOT_USER: dict[str, Any] = {
     "id": APP_ID,
@@ -173,7 +175,7 @@ class FakeDiscord:
         self._failures: dict[tuple[str, str], tuple[re.Pattern[str], deque[_Failure]]] = {}
         self._conns: list[_Connection] = []
         self._ready_sent = 0
-        self._changed = asyncio.Event()
+        self._changes = Changes("FakeDiscord", self._recent_calls)
         # Snowflakes near "now" so created_at looks sane; a counter keeps them unique.
         self._snowflake_base = (int(time.time() * 1000) - DISCORD_EPOCH_MS) << 22
         self._ids = itertools.count(1)
@@ -387,7 +389,7 @@ class FakeDiscord:
         def found() -> RestCall | None:
             return next((c for c in self.calls[after:] if predicate(c)), None)
 
-        await self._wait_until(lambda: found() is not None, timeout, "a matching REST call")
+        await self._changes.wait_until(lambda: found() is not None, timeout, "a matching REST call")
         call = found()
         assert call is not None
         return call
@@ -399,7 +401,7 @@ class FakeDiscord:
         timeout: float = WAIT,  # noqa: ASYNC109 - part of the agreed interface
     ) -> None:
         """Until `count` connections in total were sent READY and all their GUILD_CREATEs."""
-        await self._wait_until(
+        await self._changes.wait_until(
             lambda: self._ready_sent >= count, timeout, f"{count} READY connection(s)"
         )
 
@@ -411,7 +413,7 @@ class FakeDiscord:
         what: str = "a condition",
     ) -> None:
         """Wait until condition() holds; it is checked whenever the fake records something."""
-        await self._wait_until(condition, timeout, what)
+        await self._changes.wait_until(condition, timeout, what)
 
     # ---- programmable failures
 
@@ -597,22 +599,9 @@ class FakeDiscord:
 
     # ---- internals: waiting
 
-    def _notify(self) -> None:
-        # Wake every waiter, then arm a fresh event for the next change.
-        self._changed.set()
-        self._changed = asyncio.Event()
-
-    async def _wait_until(self, ready: Callable[[], bool], seconds: float, what: str) -> None:
-        try:
-            async with asyncio.timeout(seconds):
-                while not ready():
-                    await self._changed.wait()
-        except TimeoutError:
-            recent = "\n  ".join(f"{c.method} {c.path} -> {c.status}" for c in self.calls[-10:])
-            raise TimeoutError(
-                f"FakeDiscord: timed out after {seconds} s waiting for {what}; "
-                f"last REST calls:\n  {recent or '(none)'}"
-            ) from None
+    def _recent_calls(self) -> str:
+        recent = "\n  ".join(f"{c.method} {c.path} -> {c.status}" for c in self.calls[-10:])
+        return f"last REST calls:\n  {recent or '(none)'}"
 
     # ---- internals: ids and payload pieces
 
@@ -854,7 +843,7 @@ class FakeDiscord:
         # A snapshot: the live message dicts change with later edits.
         call.status, call.response = status, copy.deepcopy(answer)
         self.calls.append(call)
-        self._notify()
+        self._changes.notify()
         if answer is None:
             return web.Response(status=status, headers=headers)
         # Exactly "application/json": discord.py reads the body as text if a charset is appended.
@@ -1166,7 +1155,7 @@ class FakeDiscord:
             if conn.ws.closed:
                 raise ConnectionError(f"gateway connection {connection} is closed")
             return conn
-        await self._wait_until(
+        await self._changes.wait_until(
             lambda: self._pick(guild_id) is not None, WAIT, "a READY gateway connection"
         )
         conn = self._pick(guild_id)
@@ -1186,7 +1175,7 @@ class FakeDiscord:
         conn = _Connection(index=len(self._conns), ws=ws)
         self._conns.append(conn)
         self.connections += 1
-        self._notify()
+        self._changes.notify()
         try:
             hello = {"heartbeat_interval": self.heartbeat_interval_ms}
             await ws.send_str(json.dumps({"op": 10, "d": hello, "s": None, "t": None}))
@@ -1195,7 +1184,7 @@ class FakeDiscord:
                     with contextlib.suppress(ConnectionResetError):
                         await self._on_gateway_message(conn, json.loads(message.data))
         finally:
-            self._notify()
+            self._changes.notify()
         return ws
 
     async def _on_gateway_message(self, conn: _Connection, message: dict[str, Any]) -> None:
@@ -1203,15 +1192,15 @@ class FakeDiscord:
         if op == 1:  # HEARTBEAT
             await conn.ws.send_str(json.dumps({"op": 11, "d": None, "s": None, "t": None}))
             self.heartbeats += 1
-            self._notify()
+            self._changes.notify()
         elif op == 2:  # IDENTIFY
             self.identifies.append(data)
-            self._notify()
+            self._changes.notify()
             async with conn.lock:
                 await self._ready(conn, data)
         elif op == 6:  # RESUME: refuse, so the client identifies afresh (simple and legal)
             self.resumes.append(data)
-            self._notify()
+            self._changes.notify()
             await conn.ws.send_str(json.dumps({"op": 9, "d": False, "s": None, "t": None}))
         elif op == 8:  # REQUEST_GUILD_MEMBERS (only with the members intent)
             async with conn.lock:
@@ -1243,7 +1232,7 @@ class FakeDiscord:
             await self._send_dispatch(conn, "GUILD_CREATE", guild)
         conn.ready = True
         self._ready_sent += 1
-        self._notify()
+        self._changes.notify()
 
     async def _members_chunk(self, conn: _Connection, request: dict[str, Any]) -> None:
         guild_id = str(request.get("guild_id"))

@@ -25,6 +25,8 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from tests.fake_changes import Changes
+
 # Parameters that slack_sdk may send as JSON-encoded strings (form posts) or as objects (JSON).
 JSON_PARAMS = ("blocks", "view", "attachments", "files")
 SOCKET_WAIT = 5.0  # how long socket_send waits for a client to connect
@@ -79,7 +81,7 @@ class FakeSlack:
         self._failures: defaultdict[str, deque[_Failure]] = defaultdict(deque)
         self._acks: dict[str, dict[str, Any]] = {}
         self._sockets: list[web.WebSocketResponse] = []
-        self._changed = asyncio.Event()
+        self._changes = Changes("FakeSlack")
         self._ts = itertools.count(1)
         self._view_ids = itertools.count(1)
         self._envelope_ids = itertools.count(1)
@@ -137,7 +139,7 @@ class FakeSlack:
         count: int = 1,
         timeout: float = 5.0,  # noqa: ASYNC109 - part of the agreed interface
     ) -> list[Call]:
-        await self._wait_until(
+        await self._changes.wait_until(
             lambda: len(self.calls_to(method)) >= count, timeout, f"{count} {method} call(s)"
         )
         return self.calls_to(method)
@@ -147,7 +149,7 @@ class FakeSlack:
         count: int,
         timeout: float = 5.0,  # noqa: ASYNC109 - part of the agreed interface
     ) -> list[tuple[str, dict[str, Any]]]:
-        await self._wait_until(
+        await self._changes.wait_until(
             lambda: len(self.responses) >= count, timeout, f"{count} response_url post(s)"
         )
         return list(self.responses)
@@ -175,7 +177,7 @@ class FakeSlack:
         timeout: float = SOCKET_WAIT,  # noqa: ASYNC109 - part of the agreed interface
     ) -> None:
         """Wait until `count` connections were accepted and one of them is still open."""
-        await self._wait_until(
+        await self._changes.wait_until(
             lambda: self.socket_connections >= count and self._open_socket() is not None,
             timeout,
             f"{count} Socket Mode connection(s)",
@@ -208,7 +210,7 @@ class FakeSlack:
         envelope_id: str,
         timeout: float = 5.0,  # noqa: ASYNC109 - part of the agreed interface
     ) -> dict[str, Any]:
-        await self._wait_until(
+        await self._changes.wait_until(
             lambda: envelope_id in self._acks, timeout, f"the ack of envelope {envelope_id}"
         )
         return self._acks[envelope_id]
@@ -223,29 +225,12 @@ class FakeSlack:
             raise ConnectionError("no open Socket Mode connection")
         await ws.send_json(message)
 
-    # ---- waiting
-
-    def _notify(self) -> None:
-        # Wake every waiter, then arm a fresh event for the next change.
-        self._changed.set()
-        self._changed = asyncio.Event()
-
-    async def _wait_until(self, ready: Callable[[], bool], seconds: float, what: str) -> None:
-        try:
-            async with asyncio.timeout(seconds):
-                while not ready():
-                    await self._changed.wait()
-        except TimeoutError:
-            raise TimeoutError(
-                f"FakeSlack: timed out after {seconds} s waiting for {what}"
-            ) from None
-
     # ---- HTTP handlers
 
     async def _api(self, request: web.Request) -> web.Response:
         call = await _read_call(request)
         self.calls.append(call)
-        self._notify()
+        self._changes.notify()
         failures = self._failures[call.method]
         if failures:
             failure = failures.popleft()
@@ -257,7 +242,7 @@ class FakeSlack:
     async def _respond(self, request: web.Request) -> web.Response:
         body = json.loads(await request.text() or "{}")
         self.responses.append((request.match_info["name"], body))
-        self._notify()
+        self._changes.notify()
         return web.Response(text="ok")  # what Slack's response_url answers
 
     async def _socket(self, request: web.Request) -> web.WebSocketResponse:
@@ -267,7 +252,7 @@ class FakeSlack:
         await ws.prepare(request)
         self._sockets.append(ws)
         self.socket_connections += 1
-        self._notify()
+        self._changes.notify()
         try:
             await ws.send_json(
                 {
@@ -283,7 +268,7 @@ class FakeSlack:
                     self._on_client_message(message.data)
         finally:
             self._sockets.remove(ws)
-            self._notify()
+            self._changes.notify()
         return ws
 
     def _on_client_message(self, data: str) -> None:
@@ -293,7 +278,7 @@ class FakeSlack:
                 self.socket_received.append(message)
                 if "envelope_id" in message:
                     self._acks[message["envelope_id"]] = message
-                self._notify()
+                self._changes.notify()
 
     # ---- Web API methods
 
@@ -366,7 +351,7 @@ class FakeSlack:
             return web.Response(status=404, text="no such upload")
         data = await request.read()
         self.uploads[file_id] = (self.uploads[file_id][0], data)
-        self._notify()
+        self._changes.notify()
         return web.Response(text=f"OK - {len(data)}")
 
     def _files_complete(self, call: Call) -> dict[str, Any]:
